@@ -1,0 +1,141 @@
+//! Mini-batches: the examples of one epoch, in a (seeded) random order, cut into equal pieces.
+//!
+//! ```no_run
+//! # use mlpkit::prelude::*;
+//! # fn demo(train: &Split) -> mlpkit::Result<()> {
+//! let mut batches = Batches::new(train.len(), 64)?.shuffle(42);
+//! for epoch in 0..2 {
+//!     for batch in batches.epoch(train) {
+//!         let batch = batch?;          // batch.images: (≤64, 784), batch.labels: (≤64,)
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::split::{permutation, Split};
+use crate::error::{Error, Result};
+
+/// Plans the batches of each epoch: their size, whether to shuffle, and what to do with a last,
+/// smaller batch. Each call to [`Batches::epoch`] or [`Batches::next_order`] draws a new order;
+/// the sequence of orders depends only on the seed.
+#[derive(Debug, Clone)]
+pub struct Batches {
+    n: usize,
+    batch_size: usize,
+    rng: Option<StdRng>,
+    drop_last: bool,
+}
+
+impl Batches {
+    /// Batches of `batch_size` over `n` examples, in order, keeping a smaller last batch.
+    pub fn new(n: usize, batch_size: usize) -> Result<Self> {
+        if batch_size == 0 {
+            return Err(Error::InvalidArgument("batch size must be at least 1".to_string()));
+        }
+        Ok(Self { n, batch_size, rng: None, drop_last: false })
+    }
+
+    /// Reshuffle before every epoch, with a generator seeded by `seed`.
+    pub fn shuffle(mut self, seed: u64) -> Self {
+        self.rng = Some(StdRng::seed_from_u64(seed));
+        self
+    }
+
+    /// Drop the last batch when it is smaller than `batch_size` (default: keep it).
+    pub fn drop_last(mut self, drop: bool) -> Self {
+        self.drop_last = drop;
+        self
+    }
+
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// Number of examples the batches are drawn from.
+    pub fn num_examples(&self) -> usize {
+        self.n
+    }
+
+    /// Batches per epoch.
+    pub fn len(&self) -> usize {
+        if self.drop_last {
+            self.n / self.batch_size
+        } else {
+            self.n.div_ceil(self.batch_size)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The example order of the next epoch (a fresh permutation when shuffling).
+    pub fn next_order(&mut self) -> Vec<u32> {
+        match &mut self.rng {
+            Some(rng) => permutation(self.n, rng),
+            None => (0..self.n as u32).collect(),
+        }
+    }
+
+    /// The index lists of the next epoch's batches.
+    pub fn next_epoch_indices(&mut self) -> Vec<Vec<u32>> {
+        let order = self.next_order();
+        let batches = self.len();
+        order.chunks(self.batch_size).take(batches).map(<[u32]>::to_vec).collect()
+    }
+
+    /// The next epoch's batches of `data`, each a [`Split`] of up to `batch_size` examples.
+    /// Without shuffling, batches are cheap views (`narrow`); with it, they are gathered.
+    pub fn epoch<'a>(&mut self, data: &'a Split) -> EpochBatches<'a> {
+        let indices = if self.rng.is_some() { Some(self.next_epoch_indices()) } else { None };
+        EpochBatches { data, indices, next: 0, count: self.len(), batch_size: self.batch_size, n: self.n }
+    }
+}
+
+/// Iterator over one epoch's batches, made by [`Batches::epoch`].
+#[derive(Debug)]
+pub struct EpochBatches<'a> {
+    data: &'a Split,
+    indices: Option<Vec<Vec<u32>>>,
+    next: usize,
+    count: usize,
+    batch_size: usize,
+    n: usize,
+}
+
+impl Iterator for EpochBatches<'_> {
+    type Item = Result<Split>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.count {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        if self.data.len() != self.n {
+            self.next = self.count;
+            return Some(Err(Error::Mismatch(format!(
+                "the batches were planned for {} examples but the data holds {}",
+                self.n,
+                self.data.len()
+            ))));
+        }
+        Some(match &self.indices {
+            Some(idx) => self.data.select(&idx[i]),
+            None => {
+                let start = i * self.batch_size;
+                self.data.slice(start, self.batch_size.min(self.n - start))
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.count - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for EpochBatches<'_> {}

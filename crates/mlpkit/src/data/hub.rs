@@ -1,0 +1,186 @@
+//! Fetching MNIST and Fashion-MNIST from the Hugging Face hub.
+//!
+//! The hub keeps each dataset as Parquet files (one row per example: the image
+//! as PNG bytes and the label as an integer) under the revision
+//! `refs/convert/parquet`. Downloads go to the usual hub cache, laid out as
+//!
+//! ```text
+//! <cache>/datasets--ylecun--mnist/refs/refs/convert/parquet      (holds a commit hash)
+//! <cache>/datasets--ylecun--mnist/snapshots/<commit>/mnist/train/0000.parquet
+//! ```
+//!
+//! so a copy fetched by Python's `huggingface_hub` is found too. The cache is
+//! looked at first; the network is used only when the files are not cached and
+//! the loader is not offline (`HF_HUB_OFFLINE=1`). Connections time out after a
+//! few seconds, so a machine without internet gets a clear answer, not a hang.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use candle_core::{Device, Tensor};
+use hf_hub::{HFClient, HFError};
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+
+use super::dataset::{labels_in_range, Dataset, DatasetKind, Source, IMAGE_PIXELS, IMAGE_SIDE};
+use super::split::Split;
+use crate::error::{Error, Result};
+
+/// The revision under which the hub publishes its Parquet conversion of a dataset.
+pub const PARQUET_REVISION: &str = "refs/convert/parquet";
+
+/// How long to wait for a connection before calling the hub unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where and how to reach the hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubOptions {
+    pub endpoint: String,
+    pub cache_dir: PathBuf,
+    pub offline: bool,
+}
+
+impl HubOptions {
+    /// Defaults as the Python client reads them: `HF_ENDPOINT`, `HF_HUB_CACHE` or
+    /// `$HF_HOME/hub` or `~/.cache/huggingface/hub`, and `HF_HUB_OFFLINE`.
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let cache_dir = var("HF_HUB_CACHE")
+            .map(PathBuf::from)
+            .or_else(|| var("HF_HOME").map(|h| PathBuf::from(h).join("hub")))
+            .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache").join("huggingface").join("hub")))
+            .unwrap_or_else(|| PathBuf::from(".cache/huggingface/hub"));
+        let offline = var("HF_HUB_OFFLINE").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+        Self { endpoint: var("HF_ENDPOINT").unwrap_or_else(|| "https://huggingface.co".to_string()), cache_dir, offline }
+    }
+}
+
+/// The two Parquet files of a dataset, relative to the repository root.
+pub fn parquet_files(kind: DatasetKind) -> [String; 2] {
+    let prefix = match kind {
+        DatasetKind::Mnist => "mnist",
+        DatasetKind::FashionMnist => "fashion_mnist",
+    };
+    [format!("{prefix}/train/0000.parquet"), format!("{prefix}/test/0000.parquet")]
+}
+
+/// The cache folder the hub client uses for a dataset repository (`datasets--owner--name`).
+pub fn cache_repo_dir(cache_dir: &Path, kind: DatasetKind) -> PathBuf {
+    cache_dir.join(format!("datasets--{}", kind.hub_repo().replace('/', "--")))
+}
+
+/// Why the hub did not give a dataset.
+#[derive(Debug)]
+pub(crate) enum HubMiss {
+    /// Not cached and not downloadable now (offline, no network): keep searching, report it.
+    NotThere(String),
+    /// The files were there but could not be read: a real error.
+    Failed(Error),
+}
+
+/// Loads a dataset through the hub cache, downloading into it if allowed.
+pub(crate) fn load(kind: DatasetKind, opts: &HubOptions, device: &Device) -> std::result::Result<Dataset, HubMiss> {
+    let repo_err = |reason: String| HubMiss::Failed(Error::Hub { dataset: kind.title(), repo: kind.hub_repo(), reason });
+    let http = reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(concat!("mlpkit/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| repo_err(format!("cannot set up an HTTP client: {e}")))?;
+    let client = HFClient::builder()
+        .endpoint(opts.endpoint.clone())
+        .cache_dir(opts.cache_dir.clone())
+        .client(http)
+        .retry_max_attempts(1)
+        .build_sync()
+        .map_err(|e| repo_err(format!("cannot set up the hub client: {e}")))?;
+    let (owner, name) = hf_hub::split_id(kind.hub_repo());
+    let repo = client.dataset(owner, name);
+
+    let mut paths = Vec::new();
+    for file in parquet_files(kind) {
+        let request = repo.download_file().filename(file.clone()).revision(PARQUET_REVISION);
+        let path = match request.clone().local_files_only(true).send() {
+            Ok(path) => path,
+            Err(HFError::LocalEntryNotFound { .. }) if opts.offline => {
+                return Err(HubMiss::NotThere(format!(
+                    "{file} is not in the cache {} and the hub is offline (HF_HUB_OFFLINE or Loader::offline)",
+                    opts.cache_dir.display()
+                )))
+            }
+            Err(HFError::LocalEntryNotFound { .. }) => request.send().map_err(|e| {
+                HubMiss::NotThere(format!(
+                    "{file} is not in the cache {} and downloading it from {} failed: {}",
+                    opts.cache_dir.display(),
+                    opts.endpoint,
+                    describe(&e)
+                ))
+            })?,
+            Err(e) => return Err(repo_err(format!("cannot read the hub cache: {}", describe(&e)))),
+        };
+        paths.push(path);
+    }
+    let train = read_parquet_split(&paths[0], device).map_err(HubMiss::Failed)?;
+    let test = read_parquet_split(&paths[1], device).map_err(HubMiss::Failed)?;
+    Ok(Dataset { kind, train, test, source: Source::Hub { repo: kind.hub_repo(), cache: opts.cache_dir.clone() } })
+}
+
+/// The error and its causes on one line (connection errors hide the useful part in the chain).
+fn describe(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let s = c.to_string();
+        if !text.contains(&s) {
+            text.push_str(": ");
+            text.push_str(&s);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// Reads one hub Parquet file: rows of `image: {bytes: PNG, path}` and `label: int`.
+pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
+    let bad = |reason: String| Error::bad_file(path, format!("in this hub Parquet file {reason}"));
+    let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| Error::bad_file(path, format!("it is not a readable Parquet file ({e})")))?;
+    let rows = reader.metadata().file_metadata().num_rows().max(0) as usize;
+    let mut pixels: Vec<u8> = Vec::with_capacity(rows * IMAGE_PIXELS);
+    let mut labels: Vec<u8> = Vec::with_capacity(rows);
+    let iter = reader.get_row_iter(None).map_err(|e| bad(format!("cannot read its rows ({e})")))?;
+    for (i, row) in iter.enumerate() {
+        let row = row.map_err(|e| bad(format!("row {i} is damaged ({e})")))?;
+        let (mut png, mut label) = (None, None);
+        for (name, field) in row.get_column_iter() {
+            match (name.as_str(), field) {
+                ("image", Field::Group(image)) => {
+                    for (inner, value) in image.get_column_iter() {
+                        if let ("bytes", Field::Bytes(b)) = (inner.as_str(), value) {
+                            png = Some(b.data().to_vec());
+                        }
+                    }
+                }
+                ("label", Field::Long(l)) => label = Some(*l),
+                ("label", Field::Int(l)) => label = Some(*l as i64),
+                _ => {}
+            }
+        }
+        let (png, label) = match (png, label) {
+            (Some(p), Some(l)) => (p, l),
+            _ => return Err(bad(format!("row {i} lacks an `image.bytes` or a `label` column"))),
+        };
+        let img = image::load_from_memory(&png).map_err(|e| bad(format!("the image in row {i} is not a valid picture ({e})")))?;
+        let grey = img.to_luma8();
+        if grey.width() as usize != IMAGE_SIDE || grey.height() as usize != IMAGE_SIDE {
+            return Err(bad(format!("the image in row {i} is {}x{}, not {IMAGE_SIDE}x{IMAGE_SIDE}", grey.width(), grey.height())));
+        }
+        pixels.extend_from_slice(grey.as_raw());
+        labels.push(u8::try_from(label).map_err(|_| bad(format!("row {i} has label {label}")))?);
+    }
+    labels_in_range(&labels, &path.display().to_string())?;
+    let n = labels.len();
+    Split::new(
+        Tensor::from_vec(pixels, (n, IMAGE_SIDE, IMAGE_SIDE), device)?,
+        Tensor::from_vec(labels.into_iter().map(u32::from).collect::<Vec<u32>>(), n, device)?,
+    )
+}

@@ -1,0 +1,15 @@
+//! Datasets and preprocessing: from IDX files (or the hub) to tensors ready for a network.
+
+mod batches;
+mod dataset;
+pub mod hub;
+pub mod idx;
+mod split;
+mod transform;
+
+pub use batches::{Batches, EpochBatches};
+pub use dataset::{
+    workspace_data_dir, Dataset, DatasetKind, IdxPart, Loader, Source, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES,
+};
+pub use split::Split;
+pub use transform::{flatten, mean_std, one_hot, scale, PixelRange, Standardizer};

@@ -1,0 +1,157 @@
+//! [`Split`]: a set of examples (images with their labels), and the ways to cut it
+//! into training and validation parts.
+
+use candle_core::{DType, Device, Tensor};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use crate::error::{Error, Result};
+
+/// Images (or any inputs) and their labels, one example per row of the first dimension.
+///
+/// `images` can have any shape and dtype (`u8` `(n, 28, 28)` as loaded,
+/// `f32` `(n, 784)` after preprocessing); `labels` is `u32` `(n,)` or one-hot
+/// `f32` `(n, classes)`. The methods below cut along the first dimension only,
+/// so they work before and after preprocessing.
+#[derive(Debug, Clone)]
+pub struct Split {
+    pub images: Tensor,
+    pub labels: Tensor,
+}
+
+impl Split {
+    /// Pairs images with labels, checking that they hold the same number of examples.
+    pub fn new(images: Tensor, labels: Tensor) -> Result<Self> {
+        let (n_img, n_lab) = (first_dim(&images, "Split::new")?, first_dim(&labels, "Split::new")?);
+        if n_img != n_lab {
+            return Err(Error::Mismatch(format!(
+                "there are {n_img} images but {n_lab} labels; each image needs exactly one label"
+            )));
+        }
+        Ok(Self { images, labels })
+    }
+
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.images.dims().first().copied().unwrap_or(0)
+    }
+
+    /// `true` when the split holds no example.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Examples `start..start + len`, in order.
+    pub fn slice(&self, start: usize, len: usize) -> Result<Self> {
+        if start + len > self.len() {
+            return Err(Error::InvalidArgument(format!(
+                "cannot take examples {start}..{} of a split that holds {}",
+                start + len,
+                self.len()
+            )));
+        }
+        Ok(Self { images: self.images.narrow(0, start, len)?, labels: self.labels.narrow(0, start, len)? })
+    }
+
+    /// The first `n` examples.
+    pub fn head(&self, n: usize) -> Result<Self> {
+        self.slice(0, n)
+    }
+
+    /// The examples at `indices`, in that order.
+    pub fn select(&self, indices: &[u32]) -> Result<Self> {
+        if let Some(&bad) = indices.iter().find(|&&i| i as usize >= self.len()) {
+            return Err(Error::InvalidArgument(format!("index {bad} is out of range for a split of {}", self.len())));
+        }
+        let idx = Tensor::from_slice(indices, indices.len(), self.images.device())?;
+        Ok(Self { images: self.images.index_select(&idx, 0)?, labels: self.labels.index_select(&idx, 0)? })
+    }
+
+    /// Moves both tensors to `device`.
+    pub fn to_device(&self, device: &Device) -> Result<Self> {
+        Ok(Self { images: self.images.to_device(device)?, labels: self.labels.to_device(device)? })
+    }
+
+    /// Applies `f` to the images and keeps the labels: `split.map_images(|x| scale(x, PixelRange::ZeroOne))`.
+    pub fn map_images(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Self> {
+        Split::new(f(&self.images)?, self.labels.clone())
+    }
+
+    /// Applies `f` to the labels and keeps the images: `split.map_labels(|y| one_hot(y, 10))`.
+    pub fn map_labels(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Self> {
+        Split::new(self.images.clone(), f(&self.labels)?)
+    }
+
+    /// Validation = the **first** `n` examples, training = the rest
+    /// (`X_valid, X_train = X[:n], X[n:]`). Returns `(train, validation)`.
+    pub fn split_first(&self, n: usize) -> Result<(Self, Self)> {
+        self.check_holdout(n)?;
+        Ok((self.slice(n, self.len() - n)?, self.slice(0, n)?))
+    }
+
+    /// Validation = the **last** `n` examples, training = the rest
+    /// (`X_train, X_valid = X[:-n], X[-n:]`). Returns `(train, validation)`.
+    pub fn split_last(&self, n: usize) -> Result<(Self, Self)> {
+        self.check_holdout(n)?;
+        let keep = self.len() - n;
+        Ok((self.slice(0, keep)?, self.slice(keep, n)?))
+    }
+
+    /// Keras's `validation_split=fraction`: training keeps the first `⌊len·(1 − fraction)⌋`
+    /// examples and validation is the rest, taken from the end **before** any shuffling.
+    /// Returns `(train, validation)`.
+    pub fn validation_split(&self, fraction: f64) -> Result<(Self, Self)> {
+        if !(fraction > 0.0 && fraction < 1.0) {
+            return Err(Error::InvalidArgument(format!(
+                "validation_split must be between 0 and 1 (exclusive), got {fraction}"
+            )));
+        }
+        let keep = (self.len() as f64 * (1.0 - fraction)).floor() as usize;
+        self.split_last(self.len() - keep)
+    }
+
+    /// A seeded random hold-out of `n` examples. The same seed always gives the
+    /// same split. Returns `(train, validation)`.
+    pub fn random_split(&self, n: usize, seed: u64) -> Result<(Self, Self)> {
+        self.check_holdout(n)?;
+        let order = permutation(self.len(), &mut StdRng::seed_from_u64(seed));
+        Ok((self.select(&order[n..])?, self.select(&order[..n])?))
+    }
+
+    /// Labels as a `Vec<u32>`: for integer labels the labels themselves, for
+    /// one-hot (or probability) rows the index of the largest entry.
+    pub fn label_vec(&self) -> Result<Vec<u32>> {
+        labels_to_vec(&self.labels)
+    }
+
+    fn check_holdout(&self, n: usize) -> Result<()> {
+        if n == 0 || n >= self.len() {
+            return Err(Error::InvalidArgument(format!(
+                "cannot hold out {n} of {} examples: both parts must keep at least one",
+                self.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Integer class labels from a `u32`/`u8`/`i64` vector or from one-hot rows.
+pub(crate) fn labels_to_vec(labels: &Tensor) -> Result<Vec<u32>> {
+    match labels.rank() {
+        1 => Ok(labels.to_dtype(DType::U32)?.to_vec1::<u32>()?),
+        2 => Ok(labels.argmax(1)?.to_vec1::<u32>()?),
+        _ => Err(Error::shape("labels", "(n,) integer labels or (n, classes) one-hot rows", labels.dims())),
+    }
+}
+
+/// `0..n` in a random order drawn from `rng` (Fisher–Yates).
+pub(crate) fn permutation(n: usize, rng: &mut StdRng) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.shuffle(rng);
+    order
+}
+
+fn first_dim(t: &Tensor, op: &'static str) -> Result<usize> {
+    t.dims().first().copied().ok_or_else(|| Error::shape(op, "at least one dimension", t.dims()))
+}

@@ -1,0 +1,130 @@
+//! Preprocessing: the small, visible steps between raw pixels and network inputs.
+//!
+//! | tutorial step | here |
+//! |---|---|
+//! | `X.reshape(-1, 784)` | [`flatten`] |
+//! | `X / 255.` | [`scale`]`(x, PixelRange::ZeroOne)` |
+//! | `X / 255. - 0.5` | [`scale`]`(x, PixelRange::MinusHalfToHalf)` |
+//! | `(X / 255. - 0.5) * 2` | [`scale`]`(x, PixelRange::MinusOneToOne)` |
+//! | `(X - X_train.mean(axis=0)) / X_train.std()` | [`Standardizer::fit`] then [`Standardizer::transform`] |
+//! | `to_categorical(y, 10)` | [`one_hot`] |
+
+use candle_core::{DType, Tensor, D};
+
+use crate::error::{Error, Result};
+
+/// Flattens each example to one row: `(n, 28, 28)` → `(n, 784)`. Any dtype.
+pub fn flatten(x: &Tensor) -> Result<Tensor> {
+    match x.rank() {
+        0 => Err(Error::shape("flatten", "a batch of examples, (n, ...)", x.dims())),
+        1 | 2 => Ok(x.clone()),
+        _ => Ok(x.flatten_from(1)?),
+    }
+}
+
+/// The range raw pixel values 0–255 are mapped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PixelRange {
+    /// `p / 255` ∈ [0, 1].
+    ZeroOne,
+    /// `p / 255 − 0.5` ∈ [−0.5, 0.5].
+    MinusHalfToHalf,
+    /// `2 (p / 255 − 0.5)` ∈ [−1, 1].
+    MinusOneToOne,
+}
+
+/// Converts raw pixels (`u8`, or any dtype holding 0–255) to `f32` in `range`.
+pub fn scale(x: &Tensor, range: PixelRange) -> Result<Tensor> {
+    let unit = x.to_dtype(DType::F32)?.broadcast_div(&Tensor::new(255f32, x.device())?)?;
+    Ok(match range {
+        PixelRange::ZeroOne => unit,
+        PixelRange::MinusHalfToHalf => unit.affine(1.0, -0.5)?,
+        PixelRange::MinusOneToOne => unit.affine(1.0, -0.5)?.affine(2.0, 0.0)?,
+    })
+}
+
+/// Mean and (population) standard deviation of every element of `x`, in `f64`.
+pub fn mean_std(x: &Tensor) -> Result<(f64, f64)> {
+    let x = x.to_dtype(DType::F64)?.flatten_all()?;
+    let n = x.elem_count();
+    if n == 0 {
+        return Err(Error::shape("mean_std", "at least one element", x.dims()));
+    }
+    let mean = x.sum_all()?.to_scalar::<f64>()? / n as f64;
+    let var = x.affine(1.0, -mean)?.sqr()?.sum_all()?.to_scalar::<f64>()? / n as f64;
+    Ok((mean, var.sqrt()))
+}
+
+/// Standardisation fitted on training data and applied unchanged to validation and test data:
+/// `x' = (x − μ) / σ`.
+///
+/// [`Standardizer::fit`] uses a per-feature mean μ (one per pixel, over the
+/// examples) and one global standard deviation σ over all pixels, as the
+/// multilayer-perceptron tutorial does; [`Standardizer::fit_global`] uses one
+/// global mean and σ (the familiar `Normalize((0.1307,), (0.3081,))`).
+#[derive(Debug, Clone)]
+pub struct Standardizer {
+    /// μ, shaped like one example (per-feature) or a scalar (global).
+    pub mean: Tensor,
+    /// σ.
+    pub std: f64,
+}
+
+impl Standardizer {
+    /// Per-feature mean over the first dimension and one global standard deviation.
+    pub fn fit(x: &Tensor) -> Result<Self> {
+        if x.rank() < 2 {
+            return Err(Error::shape("Standardizer::fit", "(n, features...)", x.dims()));
+        }
+        let mean = x.to_dtype(DType::F64)?.mean(0)?.to_dtype(DType::F32)?;
+        let (_, std) = mean_std(x)?;
+        Self::checked(mean, std)
+    }
+
+    /// One global mean and standard deviation.
+    pub fn fit_global(x: &Tensor) -> Result<Self> {
+        let (mean, std) = mean_std(x)?;
+        Self::checked(Tensor::new(mean as f32, x.device())?, std)
+    }
+
+    fn checked(mean: Tensor, std: f64) -> Result<Self> {
+        if !(std.is_finite() && std > 0.0) {
+            return Err(Error::InvalidArgument(format!(
+                "cannot standardise: the data's standard deviation is {std} (all values equal?)"
+            )));
+        }
+        Ok(Self { mean, std })
+    }
+
+    /// Applies `(x − μ) / σ`; `x` must have the training data's feature shape.
+    pub fn transform(&self, x: &Tensor) -> Result<Tensor> {
+        let feature_dims = &x.dims()[x.rank().min(1)..];
+        if self.mean.rank() > 0 && feature_dims != self.mean.dims() {
+            return Err(Error::shape(
+                "Standardizer::transform",
+                format!("examples shaped {:?} like the data it was fitted on", self.mean.dims()),
+                x.dims(),
+            ));
+        }
+        let centred = x.to_dtype(DType::F32)?.broadcast_sub(&self.mean.to_device(x.device())?)?;
+        Ok(centred.affine(1.0 / self.std, 0.0)?)
+    }
+}
+
+/// One-hot rows from integer labels: `(n,)` → `(n, classes)` `f32` (Keras's `to_categorical`).
+pub fn one_hot(labels: &Tensor, classes: usize) -> Result<Tensor> {
+    if labels.rank() != 1 {
+        return Err(Error::shape("one_hot", "integer labels of shape (n,)", labels.dims()));
+    }
+    let labels = labels.to_dtype(DType::U32)?;
+    if let Some(max) = labels.max_keepdim(0).ok().and_then(|m| m.squeeze(0).ok()?.to_scalar::<u32>().ok()) {
+        if max as usize >= classes {
+            return Err(Error::InvalidArgument(format!(
+                "label {max} does not fit in {classes} classes: labels must be 0..{}",
+                classes - 1
+            )));
+        }
+    }
+    let classes_row = Tensor::arange(0u32, classes as u32, labels.device())?.unsqueeze(0)?;
+    Ok(labels.unsqueeze(D::Minus1)?.broadcast_eq(&classes_row)?.to_dtype(DType::F32)?)
+}

@@ -1,0 +1,115 @@
+//! The crate's one error type.
+//!
+//! Every message says what went wrong *and* what to do about it: these errors
+//! are read by learners in a notebook cell, not by a program.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in `mlpkit`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("could not {action} `{path}`: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// None of the places the loader searches held the dataset.
+    #[error(
+        "{dataset} was not found. Looked in, in this order:\n{tried}\n\
+         To fix it, do one of:\n\
+         - put the four files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], \
+           t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) into `{workspace_dir}`;\n\
+         - set {env_var} to a directory that holds them;\n\
+         - on Debian, `apt-get install dataset-fashion-mnist` (Fashion-MNIST only);\n\
+         - connect to the internet once so the files can be fetched from the Hugging Face hub \
+           (they are cached afterwards)."
+    )]
+    DatasetNotFound {
+        dataset: &'static str,
+        tried: String,
+        workspace_dir: String,
+        env_var: &'static str,
+    },
+
+    /// A file is not a well-formed IDX file (wrong magic, truncated, bad gzip…).
+    #[error("`{path}` is not a valid IDX file: {reason}. Delete it and download it again.")]
+    BadIdx { path: PathBuf, reason: String },
+
+    /// A data or weights file exists but its content is unusable.
+    #[error("`{path}` cannot be used: {reason}. Delete it and fetch or save it again.")]
+    BadFile { path: PathBuf, reason: String },
+
+    /// A file's SHA-256 digest differs from the published original's.
+    #[error(
+        "`{path}` is not the original {dataset} file: its SHA-256 is {actual}, expected {expected}. \
+         The file is damaged or comes from another dataset; delete it and download it again \
+         (or turn the check off with `Loader::verify_checksums(false)` if you changed it on purpose)."
+    )]
+    ChecksumMismatch {
+        path: PathBuf,
+        dataset: &'static str,
+        expected: &'static str,
+        actual: String,
+    },
+
+    /// Images and labels that must belong together do not.
+    #[error("{0}")]
+    Mismatch(String),
+
+    /// The Hugging Face hub could not deliver the dataset.
+    #[error("could not get {dataset} from the Hugging Face hub ({repo}): {reason}")]
+    Hub {
+        dataset: &'static str,
+        repo: &'static str,
+        reason: String,
+    },
+
+    /// A tensor has a shape an operation cannot work with.
+    #[error("{op}: expected {expected}, got shape {got:?}")]
+    Shape {
+        op: &'static str,
+        expected: String,
+        got: Vec<usize>,
+    },
+
+    /// Training produced a loss that is not a finite number.
+    #[error(
+        "training diverged: the loss became {loss} in epoch {epoch} at batch {batch} of {batches}. \
+         Training stopped there (the epochs before it are in model.history()). Lower the learning rate, \
+         check that the inputs are scaled (e.g. to [0, 1]), and rebuild the model before trying again."
+    )]
+    Diverged { epoch: usize, batch: usize, batches: usize, loss: f64 },
+
+    /// An argument is out of its valid range.
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// An error raised inside Candle.
+    #[error(transparent)]
+    Candle(#[from] candle_core::Error),
+}
+
+impl Error {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+
+    pub(crate) fn bad_idx(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::BadIdx { path: path.into(), reason: reason.into() }
+    }
+
+    pub(crate) fn bad_file(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::BadFile { path: path.into(), reason: reason.into() }
+    }
+
+    pub(crate) fn shape(op: &'static str, expected: impl Into<String>, got: &[usize]) -> Self {
+        Error::Shape { op, expected: expected.into(), got: got.to_vec() }
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

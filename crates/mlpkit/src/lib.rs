@@ -1,0 +1,26 @@
+//! # mlpkit
+//!
+//! The helper library of the MNIST / Fashion-MNIST multilayer-perceptron
+//! tutorials. It wraps [Candle](https://github.com/huggingface/candle) so that a
+//! notebook can say in a few lines what a Keras tutorial says, while every piece
+//! stays small enough to open and read:
+//!
+//! - [`data`]: the IDX file format, MNIST and Fashion-MNIST found wherever they
+//!   are (a folder, `data/`, Debian's package, the Hugging Face hub), splits,
+//!   scaling, standardisation, one-hot labels and mini-batches;
+//! - [`model`]: layers, initialisers, the [`model::Sequential`] network, its
+//!   Keras-style summary, and weights on disk;
+//! - [`train`]: losses, optimizers (SGD, Adam, RMSprop with Keras's rules),
+//!   `fit` / `evaluate` / `predict`, history and callbacks.
+//!
+//! Start with `use mlpkit::prelude::*;`.
+
+mod atomic;
+pub mod data;
+pub mod device;
+mod error;
+pub mod model;
+pub mod prelude;
+pub mod train;
+
+pub use error::{Error, Result};

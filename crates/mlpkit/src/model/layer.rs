@@ -1,0 +1,197 @@
+//! Layer specifications and the [`Architecture`] they make: what a network *is*,
+//! before it has weights. An architecture is plain data, saved as JSON beside the weights.
+
+use serde::{Deserialize, Serialize};
+
+use super::activation::Activation;
+use super::init::Init;
+use crate::error::{Error, Result};
+
+/// Reshapes each example to one row: `(n, 28, 28)` → `(n, 784)`. No parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flatten;
+
+/// A fully connected layer: `y = activation(x W + b)` with `W` of shape `(inputs, units)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dense {
+    pub units: usize,
+    pub activation: Activation,
+    pub kernel_init: Init,
+    pub bias_init: Init,
+    pub use_bias: bool,
+}
+
+impl Dense {
+    /// `units` outputs with `activation`, Glorot-uniform weights and zero biases (Keras's defaults).
+    pub fn new(units: usize, activation: Activation) -> Self {
+        Self { units, activation, kernel_init: Init::GlorotUniform, bias_init: Init::Zeros, use_bias: true }
+    }
+
+    pub fn kernel_init(mut self, init: Init) -> Self {
+        self.kernel_init = init;
+        self
+    }
+
+    pub fn bias_init(mut self, init: Init) -> Self {
+        self.bias_init = init;
+        self
+    }
+
+    /// Leave out the bias vector.
+    pub fn no_bias(mut self) -> Self {
+        self.use_bias = false;
+        self
+    }
+}
+
+/// Sets a fraction `rate` of its inputs to zero while training (and scales the rest by
+/// `1 / (1 − rate)`, so the expected sum is unchanged); passes inputs through otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Dropout {
+    pub rate: f64,
+}
+
+impl Dropout {
+    pub fn new(rate: f64) -> Self {
+        Self { rate }
+    }
+}
+
+/// Any one layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LayerSpec {
+    Flatten,
+    Dense(Dense),
+    Dropout(Dropout),
+}
+
+impl From<Flatten> for LayerSpec {
+    fn from(_: Flatten) -> Self {
+        LayerSpec::Flatten
+    }
+}
+impl From<Dense> for LayerSpec {
+    fn from(d: Dense) -> Self {
+        LayerSpec::Dense(d)
+    }
+}
+impl From<Dropout> for LayerSpec {
+    fn from(d: Dropout) -> Self {
+        LayerSpec::Dropout(d)
+    }
+}
+
+impl LayerSpec {
+    /// Keras's class name: `Flatten`, `Dense`, `Dropout`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            LayerSpec::Flatten => "Flatten",
+            LayerSpec::Dense(_) => "Dense",
+            LayerSpec::Dropout(_) => "Dropout",
+        }
+    }
+
+    /// Keras's base name for automatic layer names (`dense`, `dense_1`, …).
+    fn base_name(&self) -> &'static str {
+        match self {
+            LayerSpec::Flatten => "flatten",
+            LayerSpec::Dense(_) => "dense",
+            LayerSpec::Dropout(_) => "dropout",
+        }
+    }
+}
+
+/// A sequence of layers applied to inputs of a given shape.
+///
+/// ```
+/// use mlpkit::model::{Activation::*, Architecture, Dense, Flatten};
+/// let arch = Architecture::new(&[28, 28])
+///     .add(Flatten)
+///     .add(Dense::new(300, Relu))
+///     .add(Dense::new(100, Relu))
+///     .add(Dense::new(10, Softmax));
+/// assert_eq!(arch.param_count().unwrap(), 266_610);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Architecture {
+    /// Shape of one example, without the batch dimension (`[28, 28]` or `[784]`).
+    pub input_shape: Vec<usize>,
+    pub layers: Vec<LayerSpec>,
+}
+
+/// One layer with everything derived from its position: its name, output shape and size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedLayer {
+    pub name: String,
+    pub spec: LayerSpec,
+    pub input_shape: Vec<usize>,
+    pub output_shape: Vec<usize>,
+    pub params: usize,
+}
+
+impl Architecture {
+    pub fn new(input_shape: &[usize]) -> Self {
+        Self { input_shape: input_shape.to_vec(), layers: Vec::new() }
+    }
+
+    /// Appends a layer.
+    pub fn add(mut self, layer: impl Into<LayerSpec>) -> Self {
+        self.layers.push(layer.into());
+        self
+    }
+
+    /// Names, shapes and parameter counts of every layer, checking that they fit together.
+    pub fn resolve(&self) -> Result<Vec<ResolvedLayer>> {
+        if self.input_shape.is_empty() || self.input_shape.contains(&0) {
+            return Err(Error::InvalidArgument(format!("invalid input shape {:?}", self.input_shape)));
+        }
+        let mut counters = std::collections::HashMap::new();
+        let mut shape = self.input_shape.clone();
+        let mut out = Vec::with_capacity(self.layers.len());
+        for (i, spec) in self.layers.iter().enumerate() {
+            let count = counters.entry(spec.base_name()).or_insert(0usize);
+            let name = if *count == 0 { spec.base_name().to_string() } else { format!("{}_{}", spec.base_name(), count) };
+            *count += 1;
+            let (output_shape, params) = match spec {
+                LayerSpec::Flatten => (vec![shape.iter().product()], 0),
+                LayerSpec::Dropout(d) => {
+                    if !(0.0..1.0).contains(&d.rate) {
+                        return Err(Error::InvalidArgument(format!(
+                            "layer {} ({name}): dropout rate must be in [0, 1), got {}",
+                            i + 1,
+                            d.rate
+                        )));
+                    }
+                    (shape.clone(), 0)
+                }
+                LayerSpec::Dense(d) => {
+                    if shape.len() != 1 {
+                        return Err(Error::InvalidArgument(format!(
+                            "layer {} ({name}) is Dense but receives examples shaped {shape:?}; \
+                             put a Flatten layer before it",
+                            i + 1
+                        )));
+                    }
+                    if d.units == 0 {
+                        return Err(Error::InvalidArgument(format!("layer {} ({name}) has 0 units", i + 1)));
+                    }
+                    (vec![d.units], shape[0] * d.units + if d.use_bias { d.units } else { 0 })
+                }
+            };
+            out.push(ResolvedLayer { name, spec: spec.clone(), input_shape: shape, output_shape: output_shape.clone(), params });
+            shape = output_shape;
+        }
+        Ok(out)
+    }
+
+    /// Total number of trainable parameters.
+    pub fn param_count(&self) -> Result<usize> {
+        Ok(self.resolve()?.iter().map(|l| l.params).sum())
+    }
+
+    /// Shape of one output example.
+    pub fn output_shape(&self) -> Result<Vec<usize>> {
+        Ok(self.resolve()?.last().map(|l| l.output_shape.clone()).unwrap_or_else(|| self.input_shape.clone()))
+    }
+}

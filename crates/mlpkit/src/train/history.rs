@@ -1,0 +1,176 @@
+//! [`History`]: what happened in each epoch of training.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Metrics of one epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochLog {
+    /// 1-based epoch number, counted across `fit` calls on the same model.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches (weights change during the epoch).
+    pub loss: f64,
+    /// Training accuracy over the epoch's batches.
+    pub accuracy: f64,
+    pub val_loss: Option<f64>,
+    pub val_accuracy: Option<f64>,
+    /// Wall-clock seconds for the epoch, validation included.
+    pub seconds: f64,
+    /// Learning rate in use at the end of the epoch.
+    pub learning_rate: f64,
+}
+
+/// A quantity to watch (for early stopping and checkpoints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitor {
+    Loss,
+    Accuracy,
+    ValLoss,
+    ValAccuracy,
+}
+
+impl Monitor {
+    /// The watched value in `log`, if the epoch has it.
+    pub fn value(self, log: &EpochLog) -> Option<f64> {
+        match self {
+            Monitor::Loss => Some(log.loss),
+            Monitor::Accuracy => Some(log.accuracy),
+            Monitor::ValLoss => log.val_loss,
+            Monitor::ValAccuracy => log.val_accuracy,
+        }
+    }
+
+    /// Whether smaller values are better (losses) or larger (accuracies).
+    pub fn lower_is_better(self) -> bool {
+        matches!(self, Monitor::Loss | Monitor::ValLoss)
+    }
+
+    /// `true` when `new` beats `best` by more than `min_delta`.
+    pub fn improves(self, new: f64, best: f64, min_delta: f64) -> bool {
+        if self.lower_is_better() {
+            new < best - min_delta
+        } else {
+            new > best + min_delta
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Monitor::Loss => "loss",
+            Monitor::Accuracy => "accuracy",
+            Monitor::ValLoss => "val_loss",
+            Monitor::ValAccuracy => "val_accuracy",
+        }
+    }
+}
+
+/// Per-epoch metrics of training, like the `History` object Keras's `fit` returns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub epochs: Vec<EpochLog>,
+    /// Why training ended before the planned number of epochs, if it did.
+    pub stopped_early: Option<String>,
+}
+
+impl History {
+    pub fn len(&self) -> usize {
+        self.epochs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.epochs.is_empty()
+    }
+
+    pub fn last(&self) -> Option<&EpochLog> {
+        self.epochs.last()
+    }
+
+    pub fn loss(&self) -> Vec<f64> {
+        self.epochs.iter().map(|e| e.loss).collect()
+    }
+
+    pub fn accuracy(&self) -> Vec<f64> {
+        self.epochs.iter().map(|e| e.accuracy).collect()
+    }
+
+    /// Validation losses (empty when training had no validation data).
+    pub fn val_loss(&self) -> Vec<f64> {
+        self.epochs.iter().filter_map(|e| e.val_loss).collect()
+    }
+
+    pub fn val_accuracy(&self) -> Vec<f64> {
+        self.epochs.iter().filter_map(|e| e.val_accuracy).collect()
+    }
+
+    pub fn seconds(&self) -> Vec<f64> {
+        self.epochs.iter().map(|e| e.seconds).collect()
+    }
+
+    /// The epoch with the best value of `monitor`.
+    pub fn best(&self, monitor: Monitor) -> Option<&EpochLog> {
+        self.epochs.iter().filter(|e| monitor.value(e).is_some()).fold(None, |best: Option<&EpochLog>, e| match best {
+            Some(b) if !monitor.improves(monitor.value(e).unwrap(), monitor.value(b).unwrap(), 0.0) => Some(b),
+            _ => Some(e),
+        })
+    }
+
+    /// Appends another run's epochs (numbering continues).
+    pub fn extend(&mut self, other: History) {
+        self.epochs.extend(other.epochs);
+        self.stopped_early = other.stopped_early;
+    }
+
+    /// The table as HTML, for a notebook.
+    pub fn to_html(&self) -> String {
+        let mut h = String::from(
+            "<table><thead><tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th>\
+             <th>val_accuracy</th><th>seconds</th></tr></thead><tbody>",
+        );
+        let opt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+        for e in &self.epochs {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
+                e.epoch,
+                e.loss,
+                e.accuracy,
+                opt(e.val_loss),
+                opt(e.val_accuracy),
+                e.seconds
+            ));
+        }
+        h.push_str("</tbody></table>");
+        h
+    }
+
+    /// Shows the history as an HTML table when it is the value of a notebook cell.
+    pub fn evcxr_display(&self) {
+        println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", self.to_html());
+    }
+}
+
+impl fmt::Display for EpochLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.1}s - loss: {:.4} - accuracy: {:.4}", self.seconds, self.loss, self.accuracy)?;
+        if let Some(v) = self.val_loss {
+            write!(f, " - val_loss: {v:.4}")?;
+        }
+        if let Some(v) = self.val_accuracy {
+            write!(f, " - val_accuracy: {v:.4}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for History {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.epochs {
+            writeln!(f, "epoch {:>3}: {e}", e.epoch)?;
+        }
+        if let Some(why) = &self.stopped_early {
+            writeln!(f, "stopped early: {why}")?;
+        }
+        Ok(())
+    }
+}

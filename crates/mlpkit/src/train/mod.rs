@@ -1,0 +1,13 @@
+//! Training: losses, optimizers, the `fit` loop, its history and callbacks.
+
+mod callbacks;
+mod fit;
+mod history;
+pub mod loss;
+pub mod optim;
+
+pub use callbacks::{Callback, Checkpoint, Control, EarlyStopping, TimeBudget};
+pub use fit::{Compiled, Evaluation, Fit, StepResult, Validation};
+pub use history::{EpochLog, History, Monitor};
+pub use loss::{Loss, Outputs};
+pub use optim::{Adam, Optim, RmsProp, Rule, Sgd, UpdateRule};

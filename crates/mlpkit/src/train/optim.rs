@@ -1,0 +1,334 @@
+//! Optimizers with Keras's defaults and update rules, on Candle's [`candle_nn::Optimizer`] trait.
+//!
+//! For a weight `w` with gradient `g` at step `t = 1, 2, …`, with the learning rate
+//! `η_t = η / (1 + decay · (t − 1))` (Keras's time-based decay; `decay = 0` keeps it fixed):
+//!
+//! - **SGD**: `w ← w − η_t g`; with momentum μ: `m ← μ m − η_t g`, then `w ← w + m`,
+//!   or with Nesterov `w ← w + μ m − η_t g`.
+//! - **Adam**: `m ← m + (1−β₁)(g − m)`, `v ← v + (1−β₂)(g² − v)`,
+//!   `w ← w − α m / (√v + ε)` with `α = η_t √(1−β₂ᵗ) / (1−β₁ᵗ)`.
+//! - **RMSprop**: `v ← ρ v + (1−ρ) g²`, `w ← w − η_t g / √(v + ε)`.
+//!
+//! Defaults: SGD η = 0.01; Adam η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e−7;
+//! RMSprop η = 0.001, ρ = 0.9, ε = 1e−7.
+//!
+//! ```no_run
+//! # use mlpkit::prelude::*;
+//! # fn demo(model: &Sequential, loss: &Tensor) -> mlpkit::Result<()> {
+//! use candle_nn::Optimizer as _;
+//! let mut opt = Optim::new(model.vars(), Adam::default())?;
+//! opt.backward_step(loss)?; // gradients of `loss`, then one update of every weight
+//! # Ok(()) }
+//! ```
+
+use candle_core::backprop::GradStore;
+use candle_core::{Tensor, Var};
+use serde::{Deserialize, Serialize};
+
+/// One optimizer's update rule, for a single weight tensor.
+pub trait UpdateRule: Clone + std::fmt::Debug {
+    /// State tensors kept per weight (momentum, moments, …).
+    fn slots(&self) -> usize;
+    fn learning_rate(&self) -> f64;
+    fn set_learning_rate(&mut self, lr: f64);
+    /// Time-based decay factor (0 = none).
+    fn decay(&self) -> f64;
+    /// The new value of `w` given its gradient `g`, updating `slots` in place.
+    /// `lr` is the decayed learning rate and `t` the 1-based step number.
+    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, t: usize) -> candle_core::Result<Tensor>;
+    /// Short description for logs, e.g. `Adam(lr=0.001)`.
+    fn describe(&self) -> String;
+}
+
+/// Stochastic gradient descent, with optional momentum, Nesterov momentum and time-based decay.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sgd {
+    pub learning_rate: f64,
+    pub momentum: f64,
+    pub nesterov: bool,
+    pub decay: f64,
+}
+
+impl Default for Sgd {
+    fn default() -> Self {
+        Self { learning_rate: 0.01, momentum: 0.0, nesterov: false, decay: 0.0 }
+    }
+}
+
+impl Sgd {
+    pub fn new(learning_rate: f64) -> Self {
+        Self { learning_rate, ..Self::default() }
+    }
+    pub fn momentum(mut self, momentum: f64) -> Self {
+        self.momentum = momentum;
+        self
+    }
+    pub fn nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
+    }
+    /// `η_t = η / (1 + decay · iterations)`.
+    pub fn decay(mut self, decay: f64) -> Self {
+        self.decay = decay;
+        self
+    }
+}
+
+impl UpdateRule for Sgd {
+    fn slots(&self) -> usize {
+        usize::from(self.momentum != 0.0)
+    }
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.learning_rate = lr;
+    }
+    fn decay(&self) -> f64 {
+        self.decay
+    }
+    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, _t: usize) -> candle_core::Result<Tensor> {
+        if self.momentum == 0.0 {
+            return w - g.affine(lr, 0.0)?;
+        }
+        let m = ((&slots[0] * self.momentum)? - g.affine(lr, 0.0)?)?;
+        let w = if self.nesterov { ((w + (&m * self.momentum)?)? - g.affine(lr, 0.0)?)? } else { (w + &m)? };
+        slots[0] = m;
+        Ok(w)
+    }
+    fn describe(&self) -> String {
+        let mut s = format!("SGD(lr={}", self.learning_rate);
+        if self.momentum != 0.0 {
+            s += &format!(", momentum={}", self.momentum);
+        }
+        if self.nesterov {
+            s += ", nesterov";
+        }
+        if self.decay != 0.0 {
+            s += &format!(", decay={}", self.decay);
+        }
+        s + ")"
+    }
+}
+
+/// Adam (Kingma & Ba), with Keras's ε placement and defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Adam {
+    pub learning_rate: f64,
+    pub beta_1: f64,
+    pub beta_2: f64,
+    pub epsilon: f64,
+    pub decay: f64,
+}
+
+impl Default for Adam {
+    fn default() -> Self {
+        Self { learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, decay: 0.0 }
+    }
+}
+
+impl Adam {
+    pub fn new(learning_rate: f64) -> Self {
+        Self { learning_rate, ..Self::default() }
+    }
+    pub fn betas(mut self, beta_1: f64, beta_2: f64) -> Self {
+        self.beta_1 = beta_1;
+        self.beta_2 = beta_2;
+        self
+    }
+    pub fn epsilon(mut self, epsilon: f64) -> Self {
+        self.epsilon = epsilon;
+        self
+    }
+}
+
+impl UpdateRule for Adam {
+    fn slots(&self) -> usize {
+        2
+    }
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.learning_rate = lr;
+    }
+    fn decay(&self) -> f64 {
+        self.decay
+    }
+    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, t: usize) -> candle_core::Result<Tensor> {
+        let t = t as i32;
+        let alpha = lr * (1.0 - self.beta_2.powi(t)).sqrt() / (1.0 - self.beta_1.powi(t));
+        let m = (&slots[0] + (g - &slots[0])?.affine(1.0 - self.beta_1, 0.0)?)?;
+        let v = (&slots[1] + (g.sqr()? - &slots[1])?.affine(1.0 - self.beta_2, 0.0)?)?;
+        let step = (m.affine(alpha, 0.0)? / v.sqrt()?.affine(1.0, self.epsilon)?)?;
+        slots[0] = m;
+        slots[1] = v;
+        w - step
+    }
+    fn describe(&self) -> String {
+        format!("Adam(lr={})", self.learning_rate)
+    }
+}
+
+/// RMSprop (Hinton), Keras's form: `w ← w − η g / √(v + ε)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RmsProp {
+    pub learning_rate: f64,
+    pub rho: f64,
+    pub epsilon: f64,
+    pub decay: f64,
+}
+
+impl Default for RmsProp {
+    fn default() -> Self {
+        Self { learning_rate: 0.001, rho: 0.9, epsilon: 1e-7, decay: 0.0 }
+    }
+}
+
+impl RmsProp {
+    pub fn new(learning_rate: f64) -> Self {
+        Self { learning_rate, ..Self::default() }
+    }
+    pub fn rho(mut self, rho: f64) -> Self {
+        self.rho = rho;
+        self
+    }
+}
+
+impl UpdateRule for RmsProp {
+    fn slots(&self) -> usize {
+        1
+    }
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.learning_rate = lr;
+    }
+    fn decay(&self) -> f64 {
+        self.decay
+    }
+    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, _t: usize) -> candle_core::Result<Tensor> {
+        let v = ((&slots[0] * self.rho)? + g.sqr()?.affine(1.0 - self.rho, 0.0)?)?;
+        let step = (g.affine(lr, 0.0)? / v.affine(1.0, self.epsilon)?.sqrt()?)?;
+        slots[0] = v;
+        w - step
+    }
+    fn describe(&self) -> String {
+        format!("RMSprop(lr={})", self.learning_rate)
+    }
+}
+
+/// Any of the three optimizers: what [`Sequential::compile`](crate::model::Sequential::compile) takes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Rule {
+    Sgd(Sgd),
+    Adam(Adam),
+    RmsProp(RmsProp),
+}
+
+impl From<Sgd> for Rule {
+    fn from(r: Sgd) -> Self {
+        Rule::Sgd(r)
+    }
+}
+impl From<Adam> for Rule {
+    fn from(r: Adam) -> Self {
+        Rule::Adam(r)
+    }
+}
+impl From<RmsProp> for Rule {
+    fn from(r: RmsProp) -> Self {
+        Rule::RmsProp(r)
+    }
+}
+
+macro_rules! each_rule {
+    ($self:expr, $r:ident => $e:expr) => {
+        match $self {
+            Rule::Sgd($r) => $e,
+            Rule::Adam($r) => $e,
+            Rule::RmsProp($r) => $e,
+        }
+    };
+}
+
+impl UpdateRule for Rule {
+    fn slots(&self) -> usize {
+        each_rule!(self, r => r.slots())
+    }
+    fn learning_rate(&self) -> f64 {
+        each_rule!(self, r => r.learning_rate())
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        each_rule!(self, r => r.set_learning_rate(lr))
+    }
+    fn decay(&self) -> f64 {
+        each_rule!(self, r => r.decay())
+    }
+    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, t: usize) -> candle_core::Result<Tensor> {
+        each_rule!(self, r => r.update(w, g, slots, lr, t))
+    }
+    fn describe(&self) -> String {
+        each_rule!(self, r => r.describe())
+    }
+}
+
+/// An optimizer at work: an update rule, the weights it updates and its per-weight state.
+#[derive(Debug)]
+pub struct Optim<R: UpdateRule> {
+    rule: R,
+    vars: Vec<Var>,
+    slots: Vec<Vec<Tensor>>,
+    /// Steps taken so far (Keras's `optimizer.iterations`).
+    iterations: usize,
+}
+
+impl<R: UpdateRule> Optim<R> {
+    pub fn rule(&self) -> &R {
+        &self.rule
+    }
+
+    pub fn iterations(&self) -> usize {
+        self.iterations
+    }
+
+    /// The learning rate the next step will use, after decay.
+    pub fn current_learning_rate(&self) -> f64 {
+        self.rule.learning_rate() / (1.0 + self.rule.decay() * self.iterations as f64)
+    }
+}
+
+impl<R: UpdateRule> candle_nn::Optimizer for Optim<R> {
+    type Config = R;
+
+    fn new(vars: Vec<Var>, rule: R) -> candle_core::Result<Self> {
+        let vars: Vec<Var> = vars.into_iter().filter(|v| v.dtype().is_float()).collect();
+        let slots = vars
+            .iter()
+            .map(|v| (0..rule.slots()).map(|_| v.zeros_like()).collect::<candle_core::Result<Vec<_>>>())
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        Ok(Self { rule, vars, slots, iterations: 0 })
+    }
+
+    fn step(&mut self, grads: &GradStore) -> candle_core::Result<()> {
+        let lr = self.current_learning_rate();
+        self.iterations += 1;
+        for (var, slots) in self.vars.iter().zip(self.slots.iter_mut()) {
+            if let Some(g) = grads.get(var) {
+                let w = self.rule.update(&var.as_tensor().detach(), &g.detach(), slots, lr, self.iterations)?;
+                var.set(&w)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.rule.learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.rule.set_learning_rate(lr)
+    }
+}

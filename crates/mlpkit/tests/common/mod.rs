@@ -1,0 +1,78 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use mlpkit::data::idx::IdxArray;
+use mlpkit::prelude::*;
+
+/// The real MNIST files: `$MNIST_DIR`, else the workspace's `data/mnist`, else the
+/// development machines' `../shared/datasets/mnist` beside the checkout.
+pub fn mnist_dir() -> PathBuf {
+    let candidates = [
+        std::env::var_os("MNIST_DIR").map(PathBuf::from),
+        Some(DatasetKind::Mnist.workspace_dir()),
+        Some(workspace_root().join("..").join("shared").join("datasets").join("mnist")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|d| d.join("train-images-idx3-ubyte.gz").is_file() || d.join("train-images-idx3-ubyte").is_file())
+        .expect(
+            "the real MNIST files are needed by this test: set MNIST_DIR or put them in data/mnist \
+             (see data/README.md)",
+        )
+}
+
+/// The real Fashion-MNIST files (`$FASHION_MNIST_DIR`, `data/fashion-mnist`, Debian's package).
+pub fn fashion_dir() -> PathBuf {
+    let candidates = [
+        std::env::var_os("FASHION_MNIST_DIR").map(PathBuf::from),
+        Some(DatasetKind::FashionMnist.workspace_dir()),
+        Some(DatasetKind::FashionMnist.system_dir()),
+    ];
+    candidates.into_iter().flatten().find(|d| d.join("train-images-idx3-ubyte.gz").is_file()).expect(
+        "the real Fashion-MNIST files are needed by this test: `apt-get install dataset-fashion-mnist` \
+         or set FASHION_MNIST_DIR",
+    )
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
+}
+
+pub fn mnist() -> Dataset {
+    Dataset::from_dir(DatasetKind::Mnist, mnist_dir()).expect("loading the real MNIST files")
+}
+
+/// Writes `bytes` to `dir/name`, gzip-compressed when `name` ends in `.gz`.
+pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    let mut f = std::fs::File::create(&path).unwrap();
+    if name.ends_with(".gz") {
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap();
+    } else {
+        f.write_all(bytes).unwrap();
+    }
+    path
+}
+
+/// `n` fake 28x28 images: image `i` is filled with the value `i`.
+pub fn images(n: usize) -> IdxArray {
+    IdxArray { dims: vec![n, 28, 28], data: (0..n).flat_map(|i| std::iter::repeat_n(i as u8, 784)).collect() }
+}
+
+pub fn labels(values: &[u8]) -> IdxArray {
+    IdxArray { dims: vec![values.len()], data: values.to_vec() }
+}
+
+/// A complete, small, well-formed dataset directory (4 train and 2 test examples).
+pub fn write_small_dataset(dir: &Path) {
+    write_file(dir, "train-images-idx3-ubyte.gz", &images(4).to_bytes());
+    write_file(dir, "train-labels-idx1-ubyte.gz", &labels(&[3, 1, 4, 1]).to_bytes());
+    write_file(dir, "t10k-images-idx3-ubyte", &images(2).to_bytes());
+    write_file(dir, "t10k-labels-idx1-ubyte", &labels(&[5, 9]).to_bytes());
+}
