@@ -11,8 +11,18 @@ use crate::error::{Error, Result};
 
 /// A temporary path beside `path` (same directory, so the final rename stays on one file system).
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
-    let unique = format!(".{name}.tmp-{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let unique = format!(
+        ".{name}.tmp-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
     path.with_file_name(unique)
 }
 
@@ -25,7 +35,8 @@ pub fn replace_with(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Res
     let tmp = temp_path(path);
     let result = write(&tmp).and_then(|()| {
         let f = std::fs::File::open(&tmp).map_err(|e| Error::io("reopen", &tmp, e))?;
-        f.sync_all().map_err(|e| Error::io("flush to disk", &tmp, e))?;
+        f.sync_all()
+            .map_err(|e| Error::io("flush to disk", &tmp, e))?;
         std::fs::rename(&tmp, path).map_err(|e| Error::io("move into place", path, e))
     });
     if result.is_err() {

@@ -82,7 +82,12 @@ pub enum Error {
          Training stopped there (the epochs before it are in model.history()). Lower the learning rate, \
          check that the inputs are scaled (e.g. to [0, 1]), and rebuild the model before trying again."
     )]
-    Diverged { epoch: usize, batch: usize, batches: usize, loss: f64 },
+    Diverged {
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+        loss: f64,
+    },
 
     /// An argument is out of its valid range.
     #[error("{0}")]
@@ -94,20 +99,38 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.into(), source }
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 
     pub(crate) fn bad_idx(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::BadIdx { path: path.into(), reason: reason.into() }
+        Error::BadIdx {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn bad_file(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error::BadFile { path: path.into(), reason: reason.into() }
+        Error::BadFile {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn shape(op: &'static str, expected: impl Into<String>, got: &[usize]) -> Self {
-        Error::Shape { op, expected: expected.into(), got: got.to_vec() }
+        Error::Shape {
+            op,
+            expected: expected.into(),
+            got: got.to_vec(),
+        }
     }
 }
 

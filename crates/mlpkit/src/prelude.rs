@@ -1,14 +1,15 @@
 //! Everything a notebook needs, in one glob import: `use mlpkit::prelude::*;`.
 
 pub use crate::data::{
-    flatten, mean_std, one_hot, scale, Batches, Dataset, DatasetKind, Loader, PixelRange, Split, Standardizer,
-    IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES,
+    flatten, mean_std, one_hot, scale, Batches, Dataset, DatasetKind, Loader, PixelRange, Split,
+    Standardizer, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES,
 };
 pub use crate::device::default_device;
+pub use crate::error::{Error, Result};
 pub use crate::model::{Activation, Architecture, Dense, Dropout, Flatten, Init, Sequential};
 pub use crate::train::{
-    Adam, Checkpoint, EarlyStopping, Evaluation, Fit, History, Loss, Monitor, Optim, RmsProp, Sgd, TimeBudget,
+    Adam, Checkpoint, EarlyStopping, Evaluation, Fit, History, Loss, Monitor, Optim, RmsProp, Sgd,
+    TimeBudget,
 };
-pub use candle_nn::Optimizer as _;
-pub use crate::error::{Error, Result};
 pub use candle_core::{DType, Device, Tensor};
+pub use candle_nn::Optimizer as _;

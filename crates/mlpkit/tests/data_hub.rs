@@ -37,17 +37,26 @@ fn write_hub_parquet(path: &Path, pixels_and_labels: &[(u8, i64)]) {
     let n = pixels_and_labels.len();
     // image.bytes
     let mut col = group.next_column().unwrap().unwrap();
-    let bytes: Vec<ByteArray> = pixels_and_labels.iter().map(|(p, _)| ByteArray::from(png(*p))).collect();
-    col.typed::<ByteArrayType>().write_batch(&bytes, Some(&vec![2; n]), None).unwrap();
+    let bytes: Vec<ByteArray> = pixels_and_labels
+        .iter()
+        .map(|(p, _)| ByteArray::from(png(*p)))
+        .collect();
+    col.typed::<ByteArrayType>()
+        .write_batch(&bytes, Some(&vec![2; n]), None)
+        .unwrap();
     col.close().unwrap();
     // image.path: null (the group is present, the path is not)
     let mut col = group.next_column().unwrap().unwrap();
-    col.typed::<ByteArrayType>().write_batch(&[], Some(&vec![1; n]), None).unwrap();
+    col.typed::<ByteArrayType>()
+        .write_batch(&[], Some(&vec![1; n]), None)
+        .unwrap();
     col.close().unwrap();
     // label
     let mut col = group.next_column().unwrap().unwrap();
     let labels: Vec<i64> = pixels_and_labels.iter().map(|(_, l)| *l).collect();
-    col.typed::<Int64Type>().write_batch(&labels, Some(&vec![1; n]), None).unwrap();
+    col.typed::<Int64Type>()
+        .write_batch(&labels, Some(&vec![1; n]), None)
+        .unwrap();
     col.close().unwrap();
     group.close().unwrap();
     writer.close().unwrap();
@@ -78,28 +87,59 @@ fn offline_loader(cache: &Path) -> Loader {
 #[test]
 fn the_cache_layout_is_the_hub_clients() {
     let cache = Path::new("/c");
-    assert_eq!(cache_repo_dir(cache, DatasetKind::Mnist), Path::new("/c/datasets--ylecun--mnist"));
+    assert_eq!(
+        cache_repo_dir(cache, DatasetKind::Mnist),
+        Path::new("/c/datasets--ylecun--mnist")
+    );
     assert_eq!(
         cache_repo_dir(cache, DatasetKind::FashionMnist),
         Path::new("/c/datasets--zalando-datasets--fashion_mnist")
     );
-    assert_eq!(parquet_files(DatasetKind::Mnist), ["mnist/train/0000.parquet", "mnist/test/0000.parquet"]);
+    assert_eq!(
+        parquet_files(DatasetKind::Mnist),
+        ["mnist/train/0000.parquet", "mnist/test/0000.parquet"]
+    );
     assert_eq!(
         parquet_files(DatasetKind::FashionMnist),
-        ["fashion_mnist/train/0000.parquet", "fashion_mnist/test/0000.parquet"]
+        [
+            "fashion_mnist/train/0000.parquet",
+            "fashion_mnist/test/0000.parquet"
+        ]
     );
 }
 
 #[test]
 fn a_cached_hub_copy_loads_offline() {
     let cache = tempfile::tempdir().unwrap();
-    fake_cache(cache.path(), &[(0, 5), (128, 0), (255, 4)], &[(7, 7), (9, 2)]);
+    fake_cache(
+        cache.path(),
+        &[(0, 5), (128, 0), (255, 4)],
+        &[(7, 7), (9, 2)],
+    );
     let ds = offline_loader(cache.path()).load().unwrap();
-    assert!(matches!(ds.source, mlpkit::data::Source::Hub { repo: "ylecun/mnist", .. }), "{:?}", ds.source);
+    assert!(
+        matches!(
+            ds.source,
+            mlpkit::data::Source::Hub {
+                repo: "ylecun/mnist",
+                ..
+            }
+        ),
+        "{:?}",
+        ds.source
+    );
     assert_eq!(ds.train.images.dims(), &[3, 28, 28]);
     assert_eq!(ds.train.label_vec().unwrap(), [5, 0, 4]);
     assert_eq!(ds.test.label_vec().unwrap(), [7, 2]);
-    let px = ds.train.images.flatten_from(1).unwrap().min(1).unwrap().to_vec1::<u8>().unwrap();
+    let px = ds
+        .train
+        .images
+        .flatten_from(1)
+        .unwrap()
+        .min(1)
+        .unwrap()
+        .to_vec1::<u8>()
+        .unwrap();
     assert_eq!(px, [0, 128, 255]);
 }
 
@@ -112,7 +152,10 @@ fn a_damaged_cached_file_is_reported() {
         .join(&parquet_files(DatasetKind::Mnist)[0]);
     std::fs::write(&train, b"PAR1 not really").unwrap();
     let msg = offline_loader(cache.path()).load().unwrap_err().to_string();
-    assert!(msg.contains("not a readable Parquet file") && msg.contains("0000.parquet"), "{msg}");
+    assert!(
+        msg.contains("not a readable Parquet file") && msg.contains("0000.parquet"),
+        "{msg}"
+    );
 
     fake_cache(cache.path(), &[(0, 11)], &[(7, 7)]);
     let msg = offline_loader(cache.path()).load().unwrap_err().to_string();
@@ -124,10 +167,17 @@ fn offline_without_a_cached_copy_fails_at_once_and_says_why() {
     let cache = tempfile::tempdir().unwrap();
     let start = Instant::now();
     let msg = offline_loader(cache.path()).load().unwrap_err().to_string();
-    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        start.elapsed()
+    );
     assert!(msg.contains("MNIST was not found"), "{msg}");
     assert!(msg.contains("Hugging Face hub ylecun/mnist"), "{msg}");
-    assert!(msg.contains("not in the cache") && msg.contains("offline"), "{msg}");
+    assert!(
+        msg.contains("not in the cache") && msg.contains("offline"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -141,7 +191,14 @@ fn an_unreachable_hub_fails_fast() {
         .load()
         .unwrap_err()
         .to_string();
-    assert!(start.elapsed() < Duration::from_secs(15), "took {:?}", start.elapsed());
-    assert!(msg.contains("downloading it from http://127.0.0.1:9 failed"), "{msg}");
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert!(
+        msg.contains("downloading it from http://127.0.0.1:9 failed"),
+        "{msg}"
+    );
     assert!(msg.contains("To fix it"), "{msg}");
 }

@@ -27,8 +27,14 @@ fn mnist_has_the_published_shapes_and_types() {
 #[test]
 fn mnist_label_counts_per_class() {
     let ds = common::mnist();
-    assert_eq!(class_counts(&ds.train.labels), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
-    assert_eq!(class_counts(&ds.test.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+    assert_eq!(
+        class_counts(&ds.train.labels),
+        [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    );
+    assert_eq!(
+        class_counts(&ds.test.labels),
+        [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    );
     assert_eq!(ds.test.label_vec().unwrap()[..5], [7, 2, 1, 0, 4]);
 }
 
@@ -55,17 +61,26 @@ fn fashion_mnist_classes_counts_and_first_labels() {
     assert_eq!(ds.test.images.dims(), &[10_000, 28, 28]);
     assert_eq!(class_counts(&ds.train.labels), [6000; 10]);
     assert_eq!(class_counts(&ds.test.labels), [1000; 10]);
-    assert_eq!(ds.train.label_vec().unwrap()[..9], [9, 0, 0, 3, 0, 2, 7, 2, 5]);
+    assert_eq!(
+        ds.train.label_vec().unwrap()[..9],
+        [9, 0, 0, 3, 0, 2, 7, 2, 5]
+    );
 }
 
 #[test]
 fn fashion_mnist_is_found_without_being_told_where() {
     // No directory given: the loader must find it by itself (env var, data/, or Debian's folder),
     // never reaching the hub.
-    let ds = Loader::new(DatasetKind::FashionMnist).hub(false).load().unwrap();
+    let ds = Loader::new(DatasetKind::FashionMnist)
+        .hub(false)
+        .load()
+        .unwrap();
     assert_eq!(ds.train.len(), 60_000);
     match &ds.source {
-        mlpkit::data::Source::Dir(d) => assert!(d.join("train-labels-idx1-ubyte.gz").exists() || d.join("train-labels-idx1-ubyte").exists()),
+        mlpkit::data::Source::Dir(d) => assert!(
+            d.join("train-labels-idx1-ubyte.gz").exists()
+                || d.join("train-labels-idx1-ubyte").exists()
+        ),
         other => panic!("expected a directory, got {other:?}"),
     }
 }

@@ -25,25 +25,81 @@ fn numbered(n: u32) -> Split {
 }
 
 fn firsts(s: &Split) -> Vec<u32> {
-    s.images.narrow(1, 0, 1).unwrap().squeeze(1).unwrap().to_vec1::<f32>().unwrap().iter().map(|&v| v as u32).collect()
+    s.images
+        .narrow(1, 0, 1)
+        .unwrap()
+        .squeeze(1)
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap()
+        .iter()
+        .map(|&v| v as u32)
+        .collect()
 }
 
 #[test]
 fn scaling_to_the_three_ranges() {
     let x = t_u8(&[0, 51, 255]);
-    close(&scale(&x, PixelRange::ZeroOne).unwrap().to_vec1().unwrap(), &[0.0, 0.2, 1.0]);
-    close(&scale(&x, PixelRange::MinusHalfToHalf).unwrap().to_vec1().unwrap(), &[-0.5, -0.3, 0.5]);
-    close(&scale(&x, PixelRange::MinusOneToOne).unwrap().to_vec1().unwrap(), &[-1.0, -0.6, 1.0]);
+    close(
+        &scale(&x, PixelRange::ZeroOne).unwrap().to_vec1().unwrap(),
+        &[0.0, 0.2, 1.0],
+    );
+    close(
+        &scale(&x, PixelRange::MinusHalfToHalf)
+            .unwrap()
+            .to_vec1()
+            .unwrap(),
+        &[-0.5, -0.3, 0.5],
+    );
+    close(
+        &scale(&x, PixelRange::MinusOneToOne)
+            .unwrap()
+            .to_vec1()
+            .unwrap(),
+        &[-1.0, -0.6, 1.0],
+    );
     assert_eq!(scale(&x, PixelRange::ZeroOne).unwrap().dtype(), DType::F32);
-    assert_eq!(scale(&x, PixelRange::ZeroOne).unwrap().to_vec1::<f32>().unwrap()[2], 1.0);
+    assert_eq!(
+        scale(&x, PixelRange::ZeroOne)
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()[2],
+        1.0
+    );
+    // Every byte value gives the same result through the fast path (u8) and the general one (f32).
+    let all = Tensor::arange(0u8, 255, &Device::Cpu).unwrap();
+    for range in [
+        PixelRange::ZeroOne,
+        PixelRange::MinusHalfToHalf,
+        PixelRange::MinusOneToOne,
+    ] {
+        let fast = scale(&all, range).unwrap().to_vec1::<f32>().unwrap();
+        let general = scale(&all.to_dtype(DType::F32).unwrap(), range)
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        assert_eq!(fast, general, "{range:?}");
+    }
+    // Shapes are kept.
+    let img = Tensor::zeros((2, 28, 28), DType::U8, &Device::Cpu).unwrap();
+    assert_eq!(
+        scale(&img, PixelRange::ZeroOne).unwrap().dims(),
+        &[2, 28, 28]
+    );
 }
 
 #[test]
 fn flatten_keeps_the_batch_dimension() {
     let x = Tensor::zeros((5, 28, 28), DType::U8, &Device::Cpu).unwrap();
     assert_eq!(flatten(&x).unwrap().dims(), &[5, 784]);
-    let row = Tensor::arange(0u8, 6, &Device::Cpu).unwrap().reshape((1, 2, 3)).unwrap();
-    assert_eq!(flatten(&row).unwrap().to_vec2::<u8>().unwrap(), [[0, 1, 2, 3, 4, 5]]);
+    let row = Tensor::arange(0u8, 6, &Device::Cpu)
+        .unwrap()
+        .reshape((1, 2, 3))
+        .unwrap();
+    assert_eq!(
+        flatten(&row).unwrap().to_vec2::<u8>().unwrap(),
+        [[0, 1, 2, 3, 4, 5]]
+    );
     assert!(flatten(&Tensor::new(1f32, &Device::Cpu).unwrap()).is_err());
 }
 
@@ -60,15 +116,33 @@ fn standardising_uses_training_statistics_only() {
     close(&out.concat(), &[-1.0 / s, -2.0 / s, 1.0 / s, 2.0 / s]);
     // The test set is transformed with the *training* mean and std, unchanged.
     let test = Tensor::new(&[[1f32, 4.], [3., 4.]], &Device::Cpu).unwrap();
-    close(&st.transform(&test).unwrap().to_vec2::<f32>().unwrap().concat(), &[0.0, 0.0, 2.0 / s, 0.0]);
+    close(
+        &st.transform(&test)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap()
+            .concat(),
+        &[0.0, 0.0, 2.0 / s, 0.0],
+    );
     // Wrong feature count is a clear error.
     let wrong = Tensor::zeros((2, 3), DType::F32, &Device::Cpu).unwrap();
-    assert!(st.transform(&wrong).unwrap_err().to_string().contains("[2]"));
+    assert!(st
+        .transform(&wrong)
+        .unwrap_err()
+        .to_string()
+        .contains("[2]"));
     // Constant data cannot be standardised.
     assert!(Standardizer::fit(&Tensor::ones((3, 2), DType::F32, &Device::Cpu).unwrap()).is_err());
     // Global variant.
     let g = Standardizer::fit_global(&train).unwrap();
-    close(&g.transform(&train).unwrap().to_vec2::<f32>().unwrap().concat(), &[-2.5 / s, -0.5 / s, -0.5 / s, 3.5 / s]);
+    close(
+        &g.transform(&train)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap()
+            .concat(),
+        &[-2.5 / s, -0.5 / s, -0.5 / s, 3.5 / s],
+    );
 }
 
 #[test]
@@ -76,7 +150,10 @@ fn one_hot_labels_like_to_categorical() {
     let y = Tensor::new(&[2u32, 0, 1], &Device::Cpu).unwrap();
     let oh = one_hot(&y, 3).unwrap();
     assert_eq!(oh.dtype(), DType::F32);
-    assert_eq!(oh.to_vec2::<f32>().unwrap(), [[0., 0., 1.], [1., 0., 0.], [0., 1., 0.]]);
+    assert_eq!(
+        oh.to_vec2::<f32>().unwrap(),
+        [[0., 0., 1.], [1., 0., 0.], [0., 1., 0.]]
+    );
     let msg = one_hot(&y, 2).unwrap_err().to_string();
     assert!(msg.contains("label 2 does not fit in 2 classes"), "{msg}");
     // Back to integers.
@@ -86,9 +163,12 @@ fn one_hot_labels_like_to_categorical() {
 
 #[test]
 fn split_new_checks_counts() {
-    let msg = Split::new(Tensor::zeros((3, 2), DType::F32, &Device::Cpu).unwrap(), t_u8(&[1, 2]))
-        .unwrap_err()
-        .to_string();
+    let msg = Split::new(
+        Tensor::zeros((3, 2), DType::F32, &Device::Cpu).unwrap(),
+        t_u8(&[1, 2]),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(msg.contains("3 images but 2 labels"), "{msg}");
 }
 
@@ -96,10 +176,16 @@ fn split_new_checks_counts() {
 fn validation_from_the_front_the_back_and_a_fraction() {
     let data = numbered(10);
     let (train, val) = data.split_first(3).unwrap();
-    assert_eq!((firsts(&train), firsts(&val)), ((3..10).collect(), vec![0, 1, 2]));
+    assert_eq!(
+        (firsts(&train), firsts(&val)),
+        ((3..10).collect(), vec![0, 1, 2])
+    );
     assert_eq!(val.label_vec().unwrap(), [0, 1, 2]);
     let (train, val) = data.split_last(3).unwrap();
-    assert_eq!((firsts(&train), firsts(&val)), ((0..7).collect(), vec![7, 8, 9]));
+    assert_eq!(
+        (firsts(&train), firsts(&val)),
+        ((0..7).collect(), vec![7, 8, 9])
+    );
     // Keras: split_at = floor(10 * (1 - 0.25)) = 7.
     let (train, val) = data.validation_split(0.25).unwrap();
     assert_eq!((train.len(), firsts(&val)), (7, vec![7, 8, 9]));
@@ -142,13 +228,20 @@ fn batches_in_order_keep_or_drop_the_last() {
     assert_eq!(sizes, [4, 4]);
     assert!(Batches::new(10, 0).is_err());
     // Planned for another size: an error, not wrong batches.
-    assert!(Batches::new(12, 4).unwrap().epoch(&data).next().unwrap().is_err());
+    assert!(Batches::new(12, 4)
+        .unwrap()
+        .epoch(&data)
+        .next()
+        .unwrap()
+        .is_err());
 }
 
 #[test]
 fn shuffled_batches_are_seeded_and_reshuffle_each_epoch() {
     let data = numbered(50);
-    let epoch = |b: &mut Batches| -> Vec<u32> { b.epoch(&data).flat_map(|x| firsts(&x.unwrap())).collect() };
+    let epoch = |b: &mut Batches| -> Vec<u32> {
+        b.epoch(&data).flat_map(|x| firsts(&x.unwrap())).collect()
+    };
     let mut a = Batches::new(50, 8).unwrap().shuffle(42);
     let mut b = Batches::new(50, 8).unwrap().shuffle(42);
     let mut c = Batches::new(50, 8).unwrap().shuffle(43);
@@ -161,7 +254,11 @@ fn shuffled_batches_are_seeded_and_reshuffle_each_epoch() {
     assert_ne!(a1, (0..50).collect::<Vec<_>>());
     let mut sorted = a1.clone();
     sorted.sort();
-    assert_eq!(sorted, (0..50).collect::<Vec<_>>(), "every example exactly once");
+    assert_eq!(
+        sorted,
+        (0..50).collect::<Vec<_>>(),
+        "every example exactly once"
+    );
     // labels follow their images through the shuffle
     let mut d = Batches::new(50, 8).unwrap().shuffle(1);
     for batch in d.epoch(&data) {

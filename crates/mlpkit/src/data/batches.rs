@@ -33,9 +33,16 @@ impl Batches {
     /// Batches of `batch_size` over `n` examples, in order, keeping a smaller last batch.
     pub fn new(n: usize, batch_size: usize) -> Result<Self> {
         if batch_size == 0 {
-            return Err(Error::InvalidArgument("batch size must be at least 1".to_string()));
+            return Err(Error::InvalidArgument(
+                "batch size must be at least 1".to_string(),
+            ));
         }
-        Ok(Self { n, batch_size, rng: None, drop_last: false })
+        Ok(Self {
+            n,
+            batch_size,
+            rng: None,
+            drop_last: false,
+        })
     }
 
     /// Reshuffle before every epoch, with a generator seeded by `seed`.
@@ -84,14 +91,29 @@ impl Batches {
     pub fn next_epoch_indices(&mut self) -> Vec<Vec<u32>> {
         let order = self.next_order();
         let batches = self.len();
-        order.chunks(self.batch_size).take(batches).map(<[u32]>::to_vec).collect()
+        order
+            .chunks(self.batch_size)
+            .take(batches)
+            .map(<[u32]>::to_vec)
+            .collect()
     }
 
     /// The next epoch's batches of `data`, each a [`Split`] of up to `batch_size` examples.
     /// Without shuffling, batches are cheap views (`narrow`); with it, they are gathered.
     pub fn epoch<'a>(&mut self, data: &'a Split) -> EpochBatches<'a> {
-        let indices = if self.rng.is_some() { Some(self.next_epoch_indices()) } else { None };
-        EpochBatches { data, indices, next: 0, count: self.len(), batch_size: self.batch_size, n: self.n }
+        let indices = if self.rng.is_some() {
+            Some(self.next_epoch_indices())
+        } else {
+            None
+        };
+        EpochBatches {
+            data,
+            indices,
+            next: 0,
+            count: self.len(),
+            batch_size: self.batch_size,
+            n: self.n,
+        }
     }
 }
 

@@ -34,8 +34,18 @@ pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 pub const NUM_CLASSES: usize = 10;
 
 const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
-const CLOTHES: [&str; 10] =
-    ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+const CLOTHES: [&str; 10] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+];
 
 /// One of the four files of a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +57,12 @@ pub enum IdxPart {
 }
 
 impl IdxPart {
-    pub const ALL: [IdxPart; 4] = [IdxPart::TrainImages, IdxPart::TrainLabels, IdxPart::TestImages, IdxPart::TestLabels];
+    pub const ALL: [IdxPart; 4] = [
+        IdxPart::TrainImages,
+        IdxPart::TrainLabels,
+        IdxPart::TestImages,
+        IdxPart::TestLabels,
+    ];
 
     /// The original file name, without `.gz`.
     pub fn file_name(self) -> &'static str {
@@ -122,18 +137,30 @@ impl DatasetKind {
     pub fn sha256(self, part: IdxPart) -> &'static str {
         use IdxPart::*;
         match (self, part) {
-            (DatasetKind::Mnist, TrainImages) => "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-            (DatasetKind::Mnist, TrainLabels) => "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-            (DatasetKind::Mnist, TestImages) => "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-            (DatasetKind::Mnist, TestLabels) => "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+            (DatasetKind::Mnist, TrainImages) => {
+                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+            }
+            (DatasetKind::Mnist, TrainLabels) => {
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+            }
+            (DatasetKind::Mnist, TestImages) => {
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+            }
+            (DatasetKind::Mnist, TestLabels) => {
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+            }
             (DatasetKind::FashionMnist, TrainImages) => {
                 "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"
             }
             (DatasetKind::FashionMnist, TrainLabels) => {
                 "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"
             }
-            (DatasetKind::FashionMnist, TestImages) => "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-            (DatasetKind::FashionMnist, TestLabels) => "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            (DatasetKind::FashionMnist, TestImages) => {
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"
+            }
+            (DatasetKind::FashionMnist, TestLabels) => {
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
+            }
         }
     }
 }
@@ -147,7 +174,10 @@ impl fmt::Display for DatasetKind {
 /// The workspace's `data/` folder (found from this crate's location, so it is the
 /// same whatever the current directory of a notebook or test is).
 pub fn workspace_data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..").join("data")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("..")
+        .join("data")
 }
 
 /// Where a loaded dataset came from.
@@ -163,7 +193,9 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Dir(d) => write!(f, "{}", d.display()),
-            Source::Hub { repo, cache } => write!(f, "Hugging Face hub {repo} (cache {})", cache.display()),
+            Source::Hub { repo, cache } => {
+                write!(f, "Hugging Face hub {repo} (cache {})", cache.display())
+            }
         }
     }
 }
@@ -202,8 +234,20 @@ impl Dataset {
 impl fmt::Display for Dataset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{} from {}", self.kind.title(), self.source)?;
-        writeln!(f, "  train: images {:?} {:?}, labels {:?}", self.train.images.dims(), self.train.images.dtype(), self.train.labels.dims())?;
-        write!(f, "  test:  images {:?} {:?}, labels {:?}", self.test.images.dims(), self.test.images.dtype(), self.test.labels.dims())
+        writeln!(
+            f,
+            "  train: images {:?} {:?}, labels {:?}",
+            self.train.images.dims(),
+            self.train.images.dtype(),
+            self.train.labels.dims()
+        )?;
+        write!(
+            f,
+            "  test:  images {:?} {:?}, labels {:?}",
+            self.test.images.dims(),
+            self.test.images.dtype(),
+            self.test.labels.dims()
+        )
     }
 }
 
@@ -303,8 +347,14 @@ impl Loader {
         if let Some(d) = std::env::var_os(self.kind.env_var()).filter(|v| !v.is_empty()) {
             places.push((format!("${}", self.kind.env_var()), PathBuf::from(d)));
         }
-        places.push(("the workspace's data folder".to_string(), self.kind.workspace_dir()));
-        places.push(("the system dataset folder".to_string(), self.kind.system_dir()));
+        places.push((
+            "the workspace's data folder".to_string(),
+            self.kind.workspace_dir(),
+        ));
+        places.push((
+            "the system dataset folder".to_string(),
+            self.kind.system_dir(),
+        ));
         places
     }
 
@@ -320,13 +370,16 @@ impl Loader {
         if self.use_hub {
             match super::hub::load(self.kind, &self.hub, &self.device) {
                 Ok(ds) => return Ok(ds),
-                Err(super::hub::HubMiss::NotThere(why)) => {
-                    tried.push(format!("  - Hugging Face hub {}: {why}", self.kind.hub_repo()))
-                }
+                Err(super::hub::HubMiss::NotThere(why)) => tried.push(format!(
+                    "  - Hugging Face hub {}: {why}",
+                    self.kind.hub_repo()
+                )),
                 Err(super::hub::HubMiss::Failed(e)) => return Err(e),
             }
         } else {
-            tried.push("  - Hugging Face hub: not tried (turned off with Loader::hub(false))".to_string());
+            tried.push(
+                "  - Hugging Face hub: not tried (turned off with Loader::hub(false))".to_string(),
+            );
         }
         Err(self.not_found(tried.join("\n")))
     }
@@ -342,7 +395,8 @@ impl Loader {
 
     /// Loads the four IDX files from `dir`, checking headers, sizes, labels and (by default) digests.
     pub fn load_dir(&self, dir: &Path) -> Result<Dataset> {
-        let paths = find_files(dir).map_err(|missing| self.not_found(format!("  - {}: {missing}", dir.display())))?;
+        let paths = find_files(dir)
+            .map_err(|missing| self.not_found(format!("  - {}: {missing}", dir.display())))?;
         // Decompressing and hashing dominate: do the four files on parallel threads.
         let files: Vec<Result<IdxFile>> = std::thread::scope(|s| {
             let handles: Vec<_> = IdxPart::ALL
@@ -350,7 +404,10 @@ impl Loader {
                 .zip(&paths)
                 .map(|(&part, path)| s.spawn(move || read_idx(path, part.dims())))
                 .collect();
-            handles.into_iter().map(|h| h.join().expect("IDX reader thread panicked")).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("IDX reader thread panicked"))
+                .collect()
         });
         let mut files = files.into_iter().collect::<Result<Vec<_>>>()?;
         if self.verify {
@@ -410,7 +467,10 @@ fn split_from_idx(images: IdxFile, labels: IdxFile, device: &Device) -> Result<S
     if dims[1] != IMAGE_SIDE || dims[2] != IMAGE_SIDE {
         return Err(Error::bad_idx(
             &images.path,
-            format!("images are {}x{}, but MNIST-style images are {IMAGE_SIDE}x{IMAGE_SIDE}", dims[1], dims[2]),
+            format!(
+                "images are {}x{}, but MNIST-style images are {IMAGE_SIDE}x{IMAGE_SIDE}",
+                dims[1], dims[2]
+            ),
         ));
     }
     let (n_images, n_labels) = (dims[0], labels.array.dims[0]);
@@ -422,14 +482,31 @@ fn split_from_idx(images: IdxFile, labels: IdxFile, device: &Device) -> Result<S
         )));
     }
     labels_in_range(&labels.array.data, &labels.path.display().to_string())?;
-    let images_t = Tensor::from_vec(images.array.data, (n_images, IMAGE_SIDE, IMAGE_SIDE), device)?;
-    let labels_t = Tensor::from_vec(labels.array.data.iter().map(|&l| l as u32).collect::<Vec<u32>>(), n_labels, device)?;
+    let images_t = Tensor::from_vec(
+        images.array.data,
+        (n_images, IMAGE_SIDE, IMAGE_SIDE),
+        device,
+    )?;
+    let labels_t = Tensor::from_vec(
+        labels
+            .array
+            .data
+            .iter()
+            .map(|&l| l as u32)
+            .collect::<Vec<u32>>(),
+        n_labels,
+        device,
+    )?;
     Split::new(images_t, labels_t)
 }
 
 /// Every label must name one of the ten classes.
 pub(crate) fn labels_in_range(labels: &[u8], origin: &str) -> Result<()> {
-    if let Some((i, &l)) = labels.iter().enumerate().find(|(_, &l)| l as usize >= NUM_CLASSES) {
+    if let Some((i, &l)) = labels
+        .iter()
+        .enumerate()
+        .find(|(_, &l)| l as usize >= NUM_CLASSES)
+    {
         return Err(Error::Mismatch(format!(
             "label {l} at position {i} of {origin} is not a class: labels must be 0..{}",
             NUM_CLASSES - 1

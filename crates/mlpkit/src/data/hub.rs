@@ -48,10 +48,23 @@ impl HubOptions {
         let cache_dir = var("HF_HUB_CACHE")
             .map(PathBuf::from)
             .or_else(|| var("HF_HOME").map(|h| PathBuf::from(h).join("hub")))
-            .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache").join("huggingface").join("hub")))
+            .or_else(|| {
+                var("HOME").map(|h| {
+                    PathBuf::from(h)
+                        .join(".cache")
+                        .join("huggingface")
+                        .join("hub")
+                })
+            })
             .unwrap_or_else(|| PathBuf::from(".cache/huggingface/hub"));
-        let offline = var("HF_HUB_OFFLINE").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
-        Self { endpoint: var("HF_ENDPOINT").unwrap_or_else(|| "https://huggingface.co".to_string()), cache_dir, offline }
+        let offline = var("HF_HUB_OFFLINE").is_some_and(|v| {
+            matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+        });
+        Self {
+            endpoint: var("HF_ENDPOINT").unwrap_or_else(|| "https://huggingface.co".to_string()),
+            cache_dir,
+            offline,
+        }
     }
 }
 
@@ -61,7 +74,10 @@ pub fn parquet_files(kind: DatasetKind) -> [String; 2] {
         DatasetKind::Mnist => "mnist",
         DatasetKind::FashionMnist => "fashion_mnist",
     };
-    [format!("{prefix}/train/0000.parquet"), format!("{prefix}/test/0000.parquet")]
+    [
+        format!("{prefix}/train/0000.parquet"),
+        format!("{prefix}/test/0000.parquet"),
+    ]
 }
 
 /// The cache folder the hub client uses for a dataset repository (`datasets--owner--name`).
@@ -79,8 +95,18 @@ pub(crate) enum HubMiss {
 }
 
 /// Loads a dataset through the hub cache, downloading into it if allowed.
-pub(crate) fn load(kind: DatasetKind, opts: &HubOptions, device: &Device) -> std::result::Result<Dataset, HubMiss> {
-    let repo_err = |reason: String| HubMiss::Failed(Error::Hub { dataset: kind.title(), repo: kind.hub_repo(), reason });
+pub(crate) fn load(
+    kind: DatasetKind,
+    opts: &HubOptions,
+    device: &Device,
+) -> std::result::Result<Dataset, HubMiss> {
+    let repo_err = |reason: String| {
+        HubMiss::Failed(Error::Hub {
+            dataset: kind.title(),
+            repo: kind.hub_repo(),
+            reason,
+        })
+    };
     let http = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("mlpkit/", env!("CARGO_PKG_VERSION")))
@@ -98,7 +124,10 @@ pub(crate) fn load(kind: DatasetKind, opts: &HubOptions, device: &Device) -> std
 
     let mut paths = Vec::new();
     for file in parquet_files(kind) {
-        let request = repo.download_file().filename(file.clone()).revision(PARQUET_REVISION);
+        let request = repo
+            .download_file()
+            .filename(file.clone())
+            .revision(PARQUET_REVISION);
         let path = match request.clone().local_files_only(true).send() {
             Ok(path) => path,
             Err(HFError::LocalEntryNotFound { .. }) if opts.offline => {
@@ -121,7 +150,15 @@ pub(crate) fn load(kind: DatasetKind, opts: &HubOptions, device: &Device) -> std
     }
     let train = read_parquet_split(&paths[0], device).map_err(HubMiss::Failed)?;
     let test = read_parquet_split(&paths[1], device).map_err(HubMiss::Failed)?;
-    Ok(Dataset { kind, train, test, source: Source::Hub { repo: kind.hub_repo(), cache: opts.cache_dir.clone() } })
+    Ok(Dataset {
+        kind,
+        train,
+        test,
+        source: Source::Hub {
+            repo: kind.hub_repo(),
+            cache: opts.cache_dir.clone(),
+        },
+    })
 }
 
 /// The error and its causes on one line (connection errors hide the useful part in the chain).
@@ -143,11 +180,14 @@ fn describe(e: &dyn std::error::Error) -> String {
 pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
     let bad = |reason: String| Error::bad_file(path, format!("in this hub Parquet file {reason}"));
     let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
-    let reader = SerializedFileReader::new(file).map_err(|e| Error::bad_file(path, format!("it is not a readable Parquet file ({e})")))?;
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| Error::bad_file(path, format!("it is not a readable Parquet file ({e})")))?;
     let rows = reader.metadata().file_metadata().num_rows().max(0) as usize;
     let mut pixels: Vec<u8> = Vec::with_capacity(rows * IMAGE_PIXELS);
     let mut labels: Vec<u8> = Vec::with_capacity(rows);
-    let iter = reader.get_row_iter(None).map_err(|e| bad(format!("cannot read its rows ({e})")))?;
+    let iter = reader
+        .get_row_iter(None)
+        .map_err(|e| bad(format!("cannot read its rows ({e})")))?;
     for (i, row) in iter.enumerate() {
         let row = row.map_err(|e| bad(format!("row {i} is damaged ({e})")))?;
         let (mut png, mut label) = (None, None);
@@ -167,12 +207,21 @@ pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
         }
         let (png, label) = match (png, label) {
             (Some(p), Some(l)) => (p, l),
-            _ => return Err(bad(format!("row {i} lacks an `image.bytes` or a `label` column"))),
+            _ => {
+                return Err(bad(format!(
+                    "row {i} lacks an `image.bytes` or a `label` column"
+                )))
+            }
         };
-        let img = image::load_from_memory(&png).map_err(|e| bad(format!("the image in row {i} is not a valid picture ({e})")))?;
+        let img = image::load_from_memory(&png)
+            .map_err(|e| bad(format!("the image in row {i} is not a valid picture ({e})")))?;
         let grey = img.to_luma8();
         if grey.width() as usize != IMAGE_SIDE || grey.height() as usize != IMAGE_SIDE {
-            return Err(bad(format!("the image in row {i} is {}x{}, not {IMAGE_SIDE}x{IMAGE_SIDE}", grey.width(), grey.height())));
+            return Err(bad(format!(
+                "the image in row {i} is {}x{}, not {IMAGE_SIDE}x{IMAGE_SIDE}",
+                grey.width(),
+                grey.height()
+            )));
         }
         pixels.extend_from_slice(grey.as_raw());
         labels.push(u8::try_from(label).map_err(|_| bad(format!("row {i} has label {label}")))?);
@@ -181,6 +230,10 @@ pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
     let n = labels.len();
     Split::new(
         Tensor::from_vec(pixels, (n, IMAGE_SIDE, IMAGE_SIDE), device)?,
-        Tensor::from_vec(labels.into_iter().map(u32::from).collect::<Vec<u32>>(), n, device)?,
+        Tensor::from_vec(
+            labels.into_iter().map(u32::from).collect::<Vec<u32>>(),
+            n,
+            device,
+        )?,
     )
 }

@@ -67,10 +67,18 @@ pub struct IdxFile {
 /// 1 for labels); a file with another number is an error that says so.
 pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
     let raw = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) { gunzip(path, &raw)? } else { raw };
+    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+        gunzip(path, &raw)?
+    } else {
+        raw
+    };
     let sha256 = hex(&Sha256::digest(&bytes));
     let array = parse_idx(path, bytes, expected_dims)?;
-    Ok(IdxFile { path: path.to_path_buf(), array, sha256 })
+    Ok(IdxFile {
+        path: path.to_path_buf(),
+        array,
+        sha256,
+    })
 }
 
 /// Decompresses a whole gzip file, reporting a damaged or cut-off stream clearly.
@@ -87,7 +95,8 @@ fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>> {
     decoder.read_to_end(&mut out).map_err(|e| {
         let reason = match e.kind() {
             std::io::ErrorKind::UnexpectedEof => {
-                "the gzip stream ends early, so the file is truncated (an interrupted download?)".to_string()
+                "the gzip stream ends early, so the file is truncated (an interrupted download?)"
+                    .to_string()
             }
             _ => format!("the gzip data is damaged ({e})"),
         };
@@ -99,7 +108,10 @@ fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>> {
 /// Parses IDX bytes (already decompressed) into dimensions and data.
 pub fn parse_idx(path: &Path, mut bytes: Vec<u8>, expected_dims: usize) -> Result<IdxArray> {
     if bytes.len() < 4 {
-        return Err(Error::bad_idx(path, format!("it has {} bytes, fewer than the 4-byte header", bytes.len())));
+        return Err(Error::bad_idx(
+            path,
+            format!("it has {} bytes, fewer than the 4-byte header", bytes.len()),
+        ));
     }
     let expected_magic = ((UNSIGNED_BYTE as u32) << 8) | expected_dims as u32;
     let magic = u32::from_be_bytes(bytes[0..4].try_into().unwrap());
@@ -127,7 +139,10 @@ pub fn parse_idx(path: &Path, mut bytes: Vec<u8>, expected_dims: usize) -> Resul
     if bytes.len() < header_len {
         return Err(Error::bad_idx(
             path,
-            format!("truncated header: {} bytes, but {ndims} dimensions need {header_len}", bytes.len()),
+            format!(
+                "truncated header: {} bytes, but {ndims} dimensions need {header_len}",
+                bytes.len()
+            ),
         ));
     }
     let dims: Vec<usize> = (0..ndims)
@@ -165,11 +180,17 @@ mod tests {
 
     #[test]
     fn header_round_trip() {
-        let a = IdxArray { dims: vec![2, 2, 3], data: (0..12).collect() };
+        let a = IdxArray {
+            dims: vec![2, 2, 3],
+            data: (0..12).collect(),
+        };
         assert_eq!(a.magic(), 2051);
         let parsed = parse_idx(Path::new("x"), a.to_bytes(), 3).unwrap();
         assert_eq!(parsed, a);
-        let labels = IdxArray { dims: vec![4], data: vec![1, 2, 3, 4] };
+        let labels = IdxArray {
+            dims: vec![4],
+            data: vec![1, 2, 3, 4],
+        };
         assert_eq!(labels.magic(), 2049);
     }
 }

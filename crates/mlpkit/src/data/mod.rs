@@ -9,7 +9,8 @@ mod transform;
 
 pub use batches::{Batches, EpochBatches};
 pub use dataset::{
-    workspace_data_dir, Dataset, DatasetKind, IdxPart, Loader, Source, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES,
+    workspace_data_dir, Dataset, DatasetKind, IdxPart, Loader, Source, IMAGE_PIXELS, IMAGE_SIDE,
+    NUM_CLASSES,
 };
 pub use split::Split;
 pub use transform::{flatten, mean_std, one_hot, scale, PixelRange, Standardizer};

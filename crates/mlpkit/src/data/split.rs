@@ -23,7 +23,10 @@ pub struct Split {
 impl Split {
     /// Pairs images with labels, checking that they hold the same number of examples.
     pub fn new(images: Tensor, labels: Tensor) -> Result<Self> {
-        let (n_img, n_lab) = (first_dim(&images, "Split::new")?, first_dim(&labels, "Split::new")?);
+        let (n_img, n_lab) = (
+            first_dim(&images, "Split::new")?,
+            first_dim(&labels, "Split::new")?,
+        );
         if n_img != n_lab {
             return Err(Error::Mismatch(format!(
                 "there are {n_img} images but {n_lab} labels; each image needs exactly one label"
@@ -51,7 +54,10 @@ impl Split {
                 self.len()
             )));
         }
-        Ok(Self { images: self.images.narrow(0, start, len)?, labels: self.labels.narrow(0, start, len)? })
+        Ok(Self {
+            images: self.images.narrow(0, start, len)?,
+            labels: self.labels.narrow(0, start, len)?,
+        })
     }
 
     /// The first `n` examples.
@@ -62,15 +68,24 @@ impl Split {
     /// The examples at `indices`, in that order.
     pub fn select(&self, indices: &[u32]) -> Result<Self> {
         if let Some(&bad) = indices.iter().find(|&&i| i as usize >= self.len()) {
-            return Err(Error::InvalidArgument(format!("index {bad} is out of range for a split of {}", self.len())));
+            return Err(Error::InvalidArgument(format!(
+                "index {bad} is out of range for a split of {}",
+                self.len()
+            )));
         }
         let idx = Tensor::from_slice(indices, indices.len(), self.images.device())?;
-        Ok(Self { images: self.images.index_select(&idx, 0)?, labels: self.labels.index_select(&idx, 0)? })
+        Ok(Self {
+            images: self.images.index_select(&idx, 0)?,
+            labels: self.labels.index_select(&idx, 0)?,
+        })
     }
 
     /// Moves both tensors to `device`.
     pub fn to_device(&self, device: &Device) -> Result<Self> {
-        Ok(Self { images: self.images.to_device(device)?, labels: self.labels.to_device(device)? })
+        Ok(Self {
+            images: self.images.to_device(device)?,
+            labels: self.labels.to_device(device)?,
+        })
     }
 
     /// Applies `f` to the images and keeps the labels: `split.map_images(|x| scale(x, PixelRange::ZeroOne))`.
@@ -141,7 +156,11 @@ pub(crate) fn labels_to_vec(labels: &Tensor) -> Result<Vec<u32>> {
     match labels.rank() {
         1 => Ok(labels.to_dtype(DType::U32)?.to_vec1::<u32>()?),
         2 => Ok(labels.argmax(1)?.to_vec1::<u32>()?),
-        _ => Err(Error::shape("labels", "(n,) integer labels or (n, classes) one-hot rows", labels.dims())),
+        _ => Err(Error::shape(
+            "labels",
+            "(n,) integer labels or (n, classes) one-hot rows",
+            labels.dims(),
+        )),
     }
 }
 
@@ -153,5 +172,8 @@ pub(crate) fn permutation(n: usize, rng: &mut StdRng) -> Vec<u32> {
 }
 
 fn first_dim(t: &Tensor, op: &'static str) -> Result<usize> {
-    t.dims().first().copied().ok_or_else(|| Error::shape(op, "at least one dimension", t.dims()))
+    t.dims()
+        .first()
+        .copied()
+        .ok_or_else(|| Error::shape(op, "at least one dimension", t.dims()))
 }

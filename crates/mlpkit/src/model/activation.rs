@@ -28,7 +28,8 @@ impl Activation {
             Activation::Relu => z.relu()?,
             Activation::Tanh => z.tanh()?,
             Activation::Sigmoid => candle_nn::ops::sigmoid(z)?,
-            Activation::Softmax => candle_nn::ops::softmax_last_dim(z).or_else(|_| candle_nn::ops::softmax(z, D::Minus1))?,
+            Activation::Softmax => candle_nn::ops::softmax_last_dim(z)
+                .or_else(|_| candle_nn::ops::softmax(z, D::Minus1))?,
             Activation::Linear => z.clone(),
         })
     }

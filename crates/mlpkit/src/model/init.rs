@@ -34,25 +34,41 @@ pub enum Init {
     HeUniform,
     HeNormal,
     /// Truncated normal with this standard deviation (before truncation), mean 0.
-    TruncatedNormal { std: f64 },
+    TruncatedNormal {
+        std: f64,
+    },
     Zeros,
-    Constant { value: f64 },
+    Constant {
+        value: f64,
+    },
 }
 
 impl Init {
     /// `count` values for a tensor with the given fans.
-    pub fn sample(self, count: usize, fan_in: usize, fan_out: usize, rng: &mut StdRng) -> Result<Vec<f32>> {
+    pub fn sample(
+        self,
+        count: usize,
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut StdRng,
+    ) -> Result<Vec<f32>> {
         if fan_in == 0 || fan_out == 0 {
-            return Err(Error::InvalidArgument("cannot initialise a layer with zero inputs or outputs".into()));
+            return Err(Error::InvalidArgument(
+                "cannot initialise a layer with zero inputs or outputs".into(),
+            ));
         }
         let (fi, fo) = (fan_in as f64, fan_out as f64);
         let uniform = |limit: f64, rng: &mut StdRng| -> Vec<f32> {
-            (0..count).map(|_| rng.gen_range(-limit..limit) as f32).collect()
+            (0..count)
+                .map(|_| rng.gen_range(-limit..limit) as f32)
+                .collect()
         };
         Ok(match self {
             Init::GlorotUniform => uniform((6.0 / (fi + fo)).sqrt(), rng),
             Init::HeUniform => uniform((6.0 / fi).sqrt(), rng),
-            Init::GlorotNormal => truncated_normal(count, (2.0 / (fi + fo)).sqrt() / TRUNCATED_STD, rng),
+            Init::GlorotNormal => {
+                truncated_normal(count, (2.0 / (fi + fo)).sqrt() / TRUNCATED_STD, rng)
+            }
             Init::HeNormal => truncated_normal(count, (2.0 / fi).sqrt() / TRUNCATED_STD, rng),
             Init::TruncatedNormal { std } => truncated_normal(count, std, rng),
             Init::Zeros => vec![0.0; count],
@@ -61,7 +77,13 @@ impl Init {
     }
 
     /// A `(fan_in, fan_out)` kernel tensor on `device`.
-    pub fn kernel(self, fan_in: usize, fan_out: usize, rng: &mut StdRng, device: &Device) -> Result<Tensor> {
+    pub fn kernel(
+        self,
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut StdRng,
+        device: &Device,
+    ) -> Result<Tensor> {
         let values = self.sample(fan_in * fan_out, fan_in, fan_out, rng)?;
         Ok(Tensor::from_vec(values, (fan_in, fan_out), device)?)
     }

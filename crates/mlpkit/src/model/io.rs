@@ -35,7 +35,11 @@ pub struct SavedModel {
 
 /// `x.safetensors` for `x`, `x.safetensors`, or `x.anything`.
 fn weights_path(path: &Path) -> PathBuf {
-    if path.extension().is_some() { path.to_path_buf() } else { path.with_extension("safetensors") }
+    if path.extension().is_some() {
+        path.to_path_buf()
+    } else {
+        path.with_extension("safetensors")
+    }
 }
 
 /// The JSON file beside a weights file.
@@ -47,16 +51,22 @@ impl Sequential {
     /// Saves the weights (safetensors) and, beside them, the architecture and history (JSON).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let weights = weights_path(path.as_ref());
-        let tensors: HashMap<String, Tensor> =
-            self.named_vars().into_iter().map(|(n, v)| (n, v.as_tensor().clone())).collect();
-        atomic::replace_with(&weights, |tmp| Ok(candle_core::safetensors::save(&tensors, tmp)?))?;
+        let tensors: HashMap<String, Tensor> = self
+            .named_vars()
+            .into_iter()
+            .map(|(n, v)| (n, v.as_tensor().clone()))
+            .collect();
+        atomic::replace_with(&weights, |tmp| {
+            Ok(candle_core::safetensors::save(&tensors, tmp)?)
+        })?;
         let saved = SavedModel {
             format: FORMAT.into(),
             version: VERSION,
             architecture: self.architecture().clone(),
             history: self.history().clone(),
         };
-        let json = serde_json::to_vec_pretty(&saved).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        let json =
+            serde_json::to_vec_pretty(&saved).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         atomic::write_bytes(&sidecar_path(&weights), &json)
     }
 
@@ -66,8 +76,12 @@ impl Sequential {
         let weights = weights_path(path.as_ref());
         let json_path = sidecar_path(&weights);
         let text = std::fs::read(&json_path).map_err(|e| Error::io("read", &json_path, e))?;
-        let saved: SavedModel = serde_json::from_slice(&text)
-            .map_err(|e| Error::bad_file(&json_path, format!("it is not a model description saved by mlpkit ({e})")))?;
+        let saved: SavedModel = serde_json::from_slice(&text).map_err(|e| {
+            Error::bad_file(
+                &json_path,
+                format!("it is not a model description saved by mlpkit ({e})"),
+            )
+        })?;
         if saved.format != FORMAT || saved.version > VERSION {
             return Err(Error::bad_file(
                 &json_path,
@@ -88,19 +102,27 @@ impl Sequential {
             return Err(Error::io(
                 "open",
                 &path,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file; save the model first with model.save(path)"),
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file; save the model first with model.save(path)",
+                ),
             ));
         }
         let tensors = candle_core::safetensors::load(&path, self.device()).map_err(|e| {
             Error::bad_file(&path, format!("it is not a complete safetensors file ({e}); it may be truncated or of another format"))
         })?;
-        let mut found: Vec<(&str, Vec<usize>)> = tensors.iter().map(|(n, t)| (n.as_str(), t.dims().to_vec())).collect();
+        let mut found: Vec<(&str, Vec<usize>)> = tensors
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.dims().to_vec()))
+            .collect();
         found.sort();
         let vars = self.named_vars();
         check_same_tensors(&vars, found)?;
         let ordered: Vec<(String, Tensor)> = vars
             .iter()
-            .map(|(n, _)| -> Result<(String, Tensor)> { Ok((n.clone(), tensors[n].to_dtype(DType::F32)?)) })
+            .map(|(n, _)| -> Result<(String, Tensor)> {
+                Ok((n.clone(), tensors[n].to_dtype(DType::F32)?))
+            })
             .collect::<Result<_>>()?;
         self.set_weights(&ordered)
     }

@@ -24,7 +24,13 @@ pub struct Dense {
 impl Dense {
     /// `units` outputs with `activation`, Glorot-uniform weights and zero biases (Keras's defaults).
     pub fn new(units: usize, activation: Activation) -> Self {
-        Self { units, activation, kernel_init: Init::GlorotUniform, bias_init: Init::Zeros, use_bias: true }
+        Self {
+            units,
+            activation,
+            kernel_init: Init::GlorotUniform,
+            bias_init: Init::Zeros,
+            use_bias: true,
+        }
     }
 
     pub fn kernel_init(mut self, init: Init) -> Self {
@@ -132,10 +138,14 @@ pub struct ResolvedLayer {
 
 impl Architecture {
     pub fn new(input_shape: &[usize]) -> Self {
-        Self { input_shape: input_shape.to_vec(), layers: Vec::new() }
+        Self {
+            input_shape: input_shape.to_vec(),
+            layers: Vec::new(),
+        }
     }
 
-    /// Appends a layer.
+    /// Appends a layer (Keras's `model.add`).
+    #[allow(clippy::should_implement_trait)]
     pub fn add(mut self, layer: impl Into<LayerSpec>) -> Self {
         self.layers.push(layer.into());
         self
@@ -144,14 +154,21 @@ impl Architecture {
     /// Names, shapes and parameter counts of every layer, checking that they fit together.
     pub fn resolve(&self) -> Result<Vec<ResolvedLayer>> {
         if self.input_shape.is_empty() || self.input_shape.contains(&0) {
-            return Err(Error::InvalidArgument(format!("invalid input shape {:?}", self.input_shape)));
+            return Err(Error::InvalidArgument(format!(
+                "invalid input shape {:?}",
+                self.input_shape
+            )));
         }
         let mut counters = std::collections::HashMap::new();
         let mut shape = self.input_shape.clone();
         let mut out = Vec::with_capacity(self.layers.len());
         for (i, spec) in self.layers.iter().enumerate() {
             let count = counters.entry(spec.base_name()).or_insert(0usize);
-            let name = if *count == 0 { spec.base_name().to_string() } else { format!("{}_{}", spec.base_name(), count) };
+            let name = if *count == 0 {
+                spec.base_name().to_string()
+            } else {
+                format!("{}_{}", spec.base_name(), count)
+            };
             *count += 1;
             let (output_shape, params) = match spec {
                 LayerSpec::Flatten => (vec![shape.iter().product()], 0),
@@ -174,12 +191,24 @@ impl Architecture {
                         )));
                     }
                     if d.units == 0 {
-                        return Err(Error::InvalidArgument(format!("layer {} ({name}) has 0 units", i + 1)));
+                        return Err(Error::InvalidArgument(format!(
+                            "layer {} ({name}) has 0 units",
+                            i + 1
+                        )));
                     }
-                    (vec![d.units], shape[0] * d.units + if d.use_bias { d.units } else { 0 })
+                    (
+                        vec![d.units],
+                        shape[0] * d.units + if d.use_bias { d.units } else { 0 },
+                    )
                 }
             };
-            out.push(ResolvedLayer { name, spec: spec.clone(), input_shape: shape, output_shape: output_shape.clone(), params });
+            out.push(ResolvedLayer {
+                name,
+                spec: spec.clone(),
+                input_shape: shape,
+                output_shape: output_shape.clone(),
+                params,
+            });
             shape = output_shape;
         }
         Ok(out)
@@ -192,6 +221,10 @@ impl Architecture {
 
     /// Shape of one output example.
     pub fn output_shape(&self) -> Result<Vec<usize>> {
-        Ok(self.resolve()?.last().map(|l| l.output_shape.clone()).unwrap_or_else(|| self.input_shape.clone()))
+        Ok(self
+            .resolve()?
+            .last()
+            .map(|l| l.output_shape.clone())
+            .unwrap_or_else(|| self.input_shape.clone()))
     }
 }

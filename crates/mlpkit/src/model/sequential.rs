@@ -66,7 +66,9 @@ impl Sequential {
             params.push(match &layer.spec {
                 LayerSpec::Dense(d) => {
                     let fan_in = layer.input_shape[0];
-                    let kernel = Var::from_tensor(&d.kernel_init.kernel(fan_in, d.units, &mut rng, device)?)?;
+                    let kernel = Var::from_tensor(
+                        &d.kernel_init.kernel(fan_in, d.units, &mut rng, device)?,
+                    )?;
                     let bias = if d.use_bias {
                         let b = d.bias_init.sample(d.units, fan_in, d.units, &mut rng)?;
                         Some(Var::from_tensor(&Tensor::from_vec(b, d.units, device)?)?)
@@ -80,7 +82,15 @@ impl Sequential {
         }
         // A separate stream for dropout, so adding dropout does not change the initial weights.
         let rng = StdRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
-        Ok(Self { arch: arch.clone(), layers, params, device: device.clone(), rng, compiled: None, history: History::default() })
+        Ok(Self {
+            arch: arch.clone(),
+            layers,
+            params,
+            device: device.clone(),
+            rng,
+            compiled: None,
+            history: History::default(),
+        })
     }
 
     pub fn architecture(&self) -> &Architecture {
@@ -113,11 +123,19 @@ impl Sequential {
 
     /// The weights of the dense layer called `name` (e.g. `"dense_1"`): kernel and bias.
     pub fn dense_params(&self, name: &str) -> Result<&DenseParams> {
-        let i = self.layers.iter().position(|l| l.name == name).ok_or_else(|| {
-            let names: Vec<&str> = self.layers.iter().map(|l| l.name.as_str()).collect();
-            Error::InvalidArgument(format!("there is no layer called `{name}`; the layers are {names:?}"))
-        })?;
-        self.params[i].as_ref().ok_or_else(|| Error::InvalidArgument(format!("layer `{name}` has no weights")))
+        let i = self
+            .layers
+            .iter()
+            .position(|l| l.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.layers.iter().map(|l| l.name.as_str()).collect();
+                Error::InvalidArgument(format!(
+                    "there is no layer called `{name}`; the layers are {names:?}"
+                ))
+            })?;
+        self.params[i]
+            .as_ref()
+            .ok_or_else(|| Error::InvalidArgument(format!("layer `{name}` has no weights")))
     }
 
     /// All trainable variables, in layer order (kernel then bias), for an optimizer.
@@ -154,7 +172,11 @@ impl Sequential {
     pub fn check_input(&self, x: &Tensor) -> Result<Tensor> {
         let expected = &self.arch.input_shape;
         if x.rank() == 0 {
-            return Err(Error::shape("model input", format!("a batch (n, {expected:?})"), x.dims()));
+            return Err(Error::shape(
+                "model input",
+                format!("a batch (n, {expected:?})"),
+                x.dims(),
+            ));
         }
         if !x.dtype().is_float() {
             return Err(Error::InvalidArgument(format!(
@@ -163,7 +185,11 @@ impl Sequential {
                 x.dtype()
             )));
         }
-        let x = if x.dtype() == DType::F32 { x.clone() } else { x.to_dtype(DType::F32)? };
+        let x = if x.dtype() == DType::F32 {
+            x.clone()
+        } else {
+            x.to_dtype(DType::F32)?
+        };
         let (n, example) = (x.dims()[0], &x.dims()[1..]);
         if example == expected.as_slice() {
             return Ok(x);
@@ -175,7 +201,14 @@ impl Sequential {
         }
         Err(Error::shape(
             "model input",
-            format!("examples shaped {expected:?} (a batch of shape (n, {}))", expected.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+            format!(
+                "examples shaped {expected:?} (a batch of shape (n, {}))",
+                expected
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             x.dims(),
         ))
     }
@@ -187,7 +220,12 @@ impl Sequential {
     /// `log(softmax(z))` would underflow.
     pub fn forward_logits(&mut self, x: &Tensor, train: bool) -> Result<(Tensor, Activation)> {
         let x = self.check_input(x)?;
-        pass(&self.layers, &self.params, x, if train { Some(&mut self.rng) } else { None })
+        pass(
+            &self.layers,
+            &self.params,
+            x,
+            if train { Some(&mut self.rng) } else { None },
+        )
     }
 
     /// [`Sequential::forward_logits`] in inference mode (no dropout).
@@ -209,13 +247,19 @@ impl Sequential {
 
     /// Copies of every weight tensor, to restore later with [`Sequential::set_weights`].
     pub fn weights(&self) -> Result<Vec<(String, Tensor)>> {
-        self.named_vars().into_iter().map(|(n, v)| Ok((n, v.as_tensor().copy()?))).collect()
+        self.named_vars()
+            .into_iter()
+            .map(|(n, v)| Ok((n, v.as_tensor().copy()?)))
+            .collect()
     }
 
     /// Overwrites the weights with `weights` (same names and shapes, as from [`Sequential::weights`]).
     pub fn set_weights(&self, weights: &[(String, Tensor)]) -> Result<()> {
         let vars = self.named_vars();
-        check_same_tensors(&vars, weights.iter().map(|(n, t)| (n.as_str(), t.dims().to_vec())))?;
+        check_same_tensors(
+            &vars,
+            weights.iter().map(|(n, t)| (n.as_str(), t.dims().to_vec())),
+        )?;
         for ((_, var), (_, t)) in vars.iter().zip(weights) {
             var.set(&t.to_device(&self.device)?.to_dtype(DType::F32)?)?;
         }
@@ -240,7 +284,9 @@ fn pass(
     mut h: Tensor,
     mut rng: Option<&mut StdRng>,
 ) -> Result<(Tensor, Activation)> {
-    let last_dense = layers.iter().rposition(|l| matches!(l.spec, LayerSpec::Dense(_)));
+    let last_dense = layers
+        .iter()
+        .rposition(|l| matches!(l.spec, LayerSpec::Dense(_)));
     let mut pending = Activation::Linear;
     for (i, (layer, p)) in layers.iter().zip(params).enumerate() {
         if pending != Activation::Linear {
@@ -281,7 +327,9 @@ fn dense_linear(x: &Tensor, p: &DenseParams) -> Result<Tensor> {
 fn dropout(x: &Tensor, rate: f64, rng: &mut StdRng) -> Result<Tensor> {
     let keep = 1.0 - rate;
     let scale = (1.0 / keep) as f32;
-    let mask: Vec<f32> = (0..x.elem_count()).map(|_| if rng.gen::<f64>() < keep { scale } else { 0.0 }).collect();
+    let mask: Vec<f32> = (0..x.elem_count())
+        .map(|_| if rng.gen::<f64>() < keep { scale } else { 0.0 })
+        .collect();
     let mask = Tensor::from_vec(mask, x.dims(), x.device())?;
     Ok(x.mul(&mask)?)
 }
@@ -313,7 +361,11 @@ pub(crate) fn check_same_tensors<'a>(
         }
     }
     if found.len() != expected.len() {
-        let extra: Vec<&str> = found.iter().map(|(n, _)| *n).filter(|n| !expected.iter().any(|(e, _)| e == n)).collect();
+        let extra: Vec<&str> = found
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| !expected.iter().any(|(e, _)| e == n))
+            .collect();
         return Err(Error::Mismatch(format!(
             "these weights do not fit this model: they hold {} tensors, the model {} (extra: {extra:?}); \
              they were saved from a different architecture",

@@ -33,13 +33,22 @@ impl Summary {
                 type_name: l.spec.type_name(),
                 output_shape: format!(
                     "(None, {})",
-                    l.output_shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                    l.output_shape
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 params: l.params,
             })
             .collect();
         let total = rows.iter().map(|r| r.params).sum();
-        Self { rows, total, trainable: total, non_trainable: 0 }
+        Self {
+            rows,
+            total,
+            trainable: total,
+            non_trainable: 0,
+        }
     }
 
     /// The table as HTML.
@@ -67,25 +76,60 @@ impl Summary {
 
     /// Shows the summary as an HTML table when it is the value of a notebook cell (evcxr).
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", self.to_html());
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.to_html()
+        );
     }
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let first: Vec<String> = self.rows.iter().map(|r| format!("{} ({})", r.name, r.type_name)).collect();
-        let w1 = first.iter().map(String::len).chain([12]).max().unwrap_or(12) + 2;
-        let w2 = self.rows.iter().map(|r| r.output_shape.len()).chain([12]).max().unwrap_or(12) + 2;
+        let first: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.type_name))
+            .collect();
+        let w1 = first
+            .iter()
+            .map(String::len)
+            .chain([12])
+            .max()
+            .unwrap_or(12)
+            + 2;
+        let w2 = self
+            .rows
+            .iter()
+            .map(|r| r.output_shape.len())
+            .chain([12])
+            .max()
+            .unwrap_or(12)
+            + 2;
         let w3 = 12;
         let rule = |c: char| c.to_string().repeat(w1 + w2 + w3);
         writeln!(f, "{}", rule('='))?;
-        writeln!(f, "{:<w1$}{:<w2$}{:>w3$}", "Layer (type)", "Output shape", "Param #")?;
+        writeln!(
+            f,
+            "{:<w1$}{:<w2$}{:>w3$}",
+            "Layer (type)", "Output shape", "Param #"
+        )?;
         writeln!(f, "{}", rule('='))?;
         for (r, name) in self.rows.iter().zip(&first) {
-            writeln!(f, "{:<w1$}{:<w2$}{:>w3$}", name, r.output_shape, thousands(r.params))?;
+            writeln!(
+                f,
+                "{:<w1$}{:<w2$}{:>w3$}",
+                name,
+                r.output_shape,
+                thousands(r.params)
+            )?;
         }
         writeln!(f, "{}", rule('='))?;
-        writeln!(f, "Total params: {} ({})", thousands(self.total), bytes(self.total))?;
+        writeln!(
+            f,
+            "Total params: {} ({})",
+            thousands(self.total),
+            bytes(self.total)
+        )?;
         writeln!(f, "Trainable params: {}", thousands(self.trainable))?;
         write!(f, "Non-trainable params: {}", thousands(self.non_trainable))
     }
@@ -96,7 +140,7 @@ pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

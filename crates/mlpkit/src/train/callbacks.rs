@@ -50,7 +50,16 @@ pub struct EarlyStopping {
 
 impl EarlyStopping {
     pub fn new(monitor: Monitor, patience: usize) -> Self {
-        Self { monitor, patience, min_delta: 0.0, restore_best_weights: false, best: None, best_epoch: 0, best_weights: None, wait: 0 }
+        Self {
+            monitor,
+            patience,
+            min_delta: 0.0,
+            restore_best_weights: false,
+            best: None,
+            best_epoch: 0,
+            best_weights: None,
+            wait: 0,
+        }
     }
 
     /// Smallest change that counts as an improvement.
@@ -86,7 +95,10 @@ impl Callback for EarlyStopping {
                 self.monitor.name()
             )));
         };
-        if self.best.is_none_or(|b| self.monitor.improves(value, b, self.min_delta)) {
+        if self
+            .best
+            .is_none_or(|b| self.monitor.improves(value, b, self.min_delta))
+        {
             self.best = Some(value);
             self.best_epoch = log.epoch;
             self.wait = 0;
@@ -126,7 +138,12 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     pub fn new(path: impl Into<PathBuf>, monitor: Monitor) -> Self {
-        Self { path: path.into(), monitor, best: None, saved_epochs: Vec::new() }
+        Self {
+            path: path.into(),
+            monitor,
+            best: None,
+            saved_epochs: Vec::new(),
+        }
     }
 
     /// Epochs at which the checkpoint was written.
@@ -138,7 +155,10 @@ impl Checkpoint {
 impl Callback for Checkpoint {
     fn on_epoch_end(&mut self, log: &EpochLog, model: &Sequential) -> Result<Control> {
         if let Some(value) = self.monitor.value(log) {
-            if self.best.is_none_or(|b| self.monitor.improves(value, b, 0.0)) {
+            if self
+                .best
+                .is_none_or(|b| self.monitor.improves(value, b, 0.0))
+            {
                 self.best = Some(value);
                 model.save(&self.path)?;
                 self.saved_epochs.push(log.epoch);
@@ -158,7 +178,10 @@ pub struct TimeBudget {
 
 impl TimeBudget {
     pub fn new(budget: Duration) -> Self {
-        Self { budget, start: None }
+        Self {
+            budget,
+            start: None,
+        }
     }
 
     pub fn seconds(seconds: f64) -> Self {

@@ -155,16 +155,26 @@ impl Sequential {
         let grads = loss.backward()?;
         let value = loss.to_scalar::<f32>()? as f64;
         if value.is_finite() {
-            self.compiled.as_mut().expect("checked above").optimizer.step(&grads)?;
+            self.compiled
+                .as_mut()
+                .expect("checked above")
+                .optimizer
+                .step(&grads)?;
         }
-        Ok(StepResult { loss: value, correct, total })
+        Ok(StepResult {
+            loss: value,
+            correct,
+            total,
+        })
     }
 
     /// Trains the model (Keras's `fit`) and returns the history of this run.
     pub fn fit(&mut self, train: &Split, mut options: Fit) -> Result<History> {
         self.compiled()?;
         if options.epochs == 0 {
-            return Err(Error::InvalidArgument("fit needs at least one epoch".into()));
+            return Err(Error::InvalidArgument(
+                "fit needs at least one epoch".into(),
+            ));
         }
         let (train, validation) = match &options.validation {
             Validation::None => (train.clone(), None),
@@ -179,7 +189,10 @@ impl Sequential {
             batches = batches.shuffle(options.seed);
         }
         if options.verbose {
-            let val = validation.as_ref().map(|v| format!(", validate on {}", v.len())).unwrap_or_default();
+            let val = validation
+                .as_ref()
+                .map(|v| format!(", validate on {}", v.len()))
+                .unwrap_or_default();
             println!(
                 "Train on {} samples{val}; {} batches of {} per epoch; {}",
                 train.len(),
@@ -204,7 +217,12 @@ impl Sequential {
                 let step = self.train_step(&batch)?;
                 if !step.loss.is_finite() {
                     self.history.extend(run);
-                    return Err(Error::Diverged { epoch, batch: b + 1, batches: n_batches, loss: step.loss });
+                    return Err(Error::Diverged {
+                        epoch,
+                        batch: b + 1,
+                        batches: n_batches,
+                        loss: step.loss,
+                    });
                 }
                 loss_sum += step.loss * batch.len() as f64;
                 seen += batch.len();
@@ -275,16 +293,23 @@ impl Sequential {
         for batch in batches.epoch(data) {
             let batch = batch?;
             let (logits, act) = self.logits(&batch.images)?;
-            let loss = loss_fn.compute_for(&logits, act, &batch.labels)?.to_scalar::<f32>()? as f64;
+            let loss = loss_fn
+                .compute_for(&logits, act, &batch.labels)?
+                .to_scalar::<f32>()? as f64;
             loss_sum += loss * batch.len() as f64;
             let (c, t) = count_correct(&logits, act, &batch.labels)?;
             correct += c;
             total += t;
         }
         if data.is_empty() {
-            return Err(Error::InvalidArgument("cannot evaluate on an empty dataset".into()));
+            return Err(Error::InvalidArgument(
+                "cannot evaluate on an empty dataset".into(),
+            ));
         }
-        Ok(Evaluation { loss: loss_sum / data.len() as f64, accuracy: correct / total.max(1.0) })
+        Ok(Evaluation {
+            loss: loss_sum / data.len() as f64,
+            accuracy: correct / total.max(1.0),
+        })
     }
 
     /// Outputs for every example of `x` (class probabilities for a softmax model), in batches.
@@ -298,7 +323,9 @@ impl Sequential {
             start += len;
         }
         if outs.is_empty() {
-            return Err(Error::InvalidArgument("cannot predict on an empty batch".into()));
+            return Err(Error::InvalidArgument(
+                "cannot predict on an empty batch".into(),
+            ));
         }
         Ok(Tensor::cat(&outs, 0)?)
     }
@@ -314,15 +341,34 @@ impl Sequential {
 /// Several classes (softmax or linear outputs): the arg-max must equal the label (or the
 /// one-hot target's arg-max). Sigmoid outputs: each output counts, correct when
 /// `σ(z) > 0.5` (that is `z > 0`) matches the 0/1 target (Keras's `binary_accuracy`).
-pub(crate) fn count_correct(logits: &Tensor, act: Activation, targets: &Tensor) -> Result<(f64, f64)> {
+pub(crate) fn count_correct(
+    logits: &Tensor,
+    act: Activation,
+    targets: &Tensor,
+) -> Result<(f64, f64)> {
     if act == Activation::Sigmoid {
         let pred = logits.gt(0.0)?.to_dtype(DType::F32)?;
-        let truth = targets.to_dtype(DType::F32)?.ge(0.5)?.to_dtype(DType::F32)?;
-        let correct = pred.eq(&truth)?.to_dtype(DType::F32)?.sum_all()?.to_scalar::<f32>()? as f64;
+        let truth = targets
+            .to_dtype(DType::F32)?
+            .ge(0.5)?
+            .to_dtype(DType::F32)?;
+        let correct = pred
+            .eq(&truth)?
+            .to_dtype(DType::F32)?
+            .sum_all()?
+            .to_scalar::<f32>()? as f64;
         return Ok((correct, logits.elem_count() as f64));
     }
     let pred = logits.argmax(D::Minus1)?;
-    let truth = if targets.rank() == 2 { targets.argmax(D::Minus1)? } else { targets.to_dtype(DType::U32)? };
-    let correct = pred.eq(&truth)?.to_dtype(DType::F32)?.sum_all()?.to_scalar::<f32>()? as f64;
+    let truth = if targets.rank() == 2 {
+        targets.argmax(D::Minus1)?
+    } else {
+        targets.to_dtype(DType::U32)?
+    };
+    let correct = pred
+        .eq(&truth)?
+        .to_dtype(DType::F32)?
+        .sum_all()?
+        .to_scalar::<f32>()? as f64;
     Ok((correct, pred.elem_count() as f64))
 }

@@ -110,10 +110,21 @@ impl History {
 
     /// The epoch with the best value of `monitor`.
     pub fn best(&self, monitor: Monitor) -> Option<&EpochLog> {
-        self.epochs.iter().filter(|e| monitor.value(e).is_some()).fold(None, |best: Option<&EpochLog>, e| match best {
-            Some(b) if !monitor.improves(monitor.value(e).unwrap(), monitor.value(b).unwrap(), 0.0) => Some(b),
-            _ => Some(e),
-        })
+        self.epochs
+            .iter()
+            .filter(|e| monitor.value(e).is_some())
+            .fold(None, |best: Option<&EpochLog>, e| match best {
+                Some(b)
+                    if !monitor.improves(
+                        monitor.value(e).unwrap(),
+                        monitor.value(b).unwrap(),
+                        0.0,
+                    ) =>
+                {
+                    Some(b)
+                }
+                _ => Some(e),
+            })
     }
 
     /// Appends another run's epochs (numbering continues).
@@ -146,13 +157,20 @@ impl History {
 
     /// Shows the history as an HTML table when it is the value of a notebook cell.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", self.to_html());
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.to_html()
+        );
     }
 }
 
 impl fmt::Display for EpochLog {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.1}s - loss: {:.4} - accuracy: {:.4}", self.seconds, self.loss, self.accuracy)?;
+        write!(
+            f,
+            "{:.1}s - loss: {:.4} - accuracy: {:.4}",
+            self.seconds, self.loss, self.accuracy
+        )?;
         if let Some(v) = self.val_loss {
             write!(f, " - val_loss: {v:.4}")?;
         }

@@ -59,7 +59,10 @@ impl Loss {
         match (self, outputs) {
             (Loss::CategoricalCrossentropy, Outputs::Logits) => {
                 let logp = candle_nn::ops::log_softmax(y_pred, D::Minus1)?;
-                Ok((logp * y_true.to_dtype(DType::F32)?)?.sum(1)?.mean(0)?.neg()?)
+                Ok((logp * y_true.to_dtype(DType::F32)?)?
+                    .sum(1)?
+                    .mean(0)?
+                    .neg()?)
             }
             (Loss::SparseCategoricalCrossentropy, Outputs::Logits) => {
                 let logp = candle_nn::ops::log_softmax(y_pred, D::Minus1)?;
@@ -67,7 +70,10 @@ impl Loss {
             }
             (Loss::CategoricalCrossentropy, Outputs::Probabilities) => {
                 let logp = clip(y_pred)?.log()?;
-                Ok((logp * y_true.to_dtype(DType::F32)?)?.sum(1)?.mean(0)?.neg()?)
+                Ok((logp * y_true.to_dtype(DType::F32)?)?
+                    .sum(1)?
+                    .mean(0)?
+                    .neg()?)
             }
             (Loss::SparseCategoricalCrossentropy, Outputs::Probabilities) => {
                 Ok(pick(&clip(y_pred)?.log()?, y_true)?.mean(0)?.neg()?)
@@ -75,7 +81,8 @@ impl Loss {
             (Loss::BinaryCrossentropy, Outputs::Logits) => {
                 let t = y_true.to_dtype(DType::F32)?;
                 // max(z,0) − z t + log(1 + e^{−|z|})
-                let per = ((y_pred.relu()? - (y_pred * &t)?)? + y_pred.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?)?;
+                let per = ((y_pred.relu()? - (y_pred * &t)?)?
+                    + y_pred.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?)?;
                 Ok(per.mean_all()?)
             }
             (Loss::BinaryCrossentropy, Outputs::Probabilities) => {
@@ -90,9 +97,17 @@ impl Loss {
 
     /// The loss of a model whose last layer has `activation`, given that layer's *logits*:
     /// softmax and sigmoid outputs are folded into the stable from-logits form.
-    pub fn compute_for(self, logits: &Tensor, activation: Activation, y_true: &Tensor) -> Result<Tensor> {
+    pub fn compute_for(
+        self,
+        logits: &Tensor,
+        activation: Activation,
+        y_true: &Tensor,
+    ) -> Result<Tensor> {
         match (self, activation) {
-            (Loss::CategoricalCrossentropy | Loss::SparseCategoricalCrossentropy, Activation::Softmax)
+            (
+                Loss::CategoricalCrossentropy | Loss::SparseCategoricalCrossentropy,
+                Activation::Softmax,
+            )
             | (Loss::BinaryCrossentropy, Activation::Sigmoid)
             | (_, Activation::Linear) => self.compute(logits, y_true, Outputs::Logits),
             (_, other) => self.compute(&other.apply(logits)?, y_true, Outputs::Probabilities),

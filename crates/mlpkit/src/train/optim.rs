@@ -35,7 +35,14 @@ pub trait UpdateRule: Clone + std::fmt::Debug {
     fn decay(&self) -> f64;
     /// The new value of `w` given its gradient `g`, updating `slots` in place.
     /// `lr` is the decayed learning rate and `t` the 1-based step number.
-    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, t: usize) -> candle_core::Result<Tensor>;
+    fn update(
+        &self,
+        w: &Tensor,
+        g: &Tensor,
+        slots: &mut [Tensor],
+        lr: f64,
+        t: usize,
+    ) -> candle_core::Result<Tensor>;
     /// Short description for logs, e.g. `Adam(lr=0.001)`.
     fn describe(&self) -> String;
 }
@@ -51,13 +58,21 @@ pub struct Sgd {
 
 impl Default for Sgd {
     fn default() -> Self {
-        Self { learning_rate: 0.01, momentum: 0.0, nesterov: false, decay: 0.0 }
+        Self {
+            learning_rate: 0.01,
+            momentum: 0.0,
+            nesterov: false,
+            decay: 0.0,
+        }
     }
 }
 
 impl Sgd {
     pub fn new(learning_rate: f64) -> Self {
-        Self { learning_rate, ..Self::default() }
+        Self {
+            learning_rate,
+            ..Self::default()
+        }
     }
     pub fn momentum(mut self, momentum: f64) -> Self {
         self.momentum = momentum;
@@ -87,12 +102,23 @@ impl UpdateRule for Sgd {
     fn decay(&self) -> f64 {
         self.decay
     }
-    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, _t: usize) -> candle_core::Result<Tensor> {
+    fn update(
+        &self,
+        w: &Tensor,
+        g: &Tensor,
+        slots: &mut [Tensor],
+        lr: f64,
+        _t: usize,
+    ) -> candle_core::Result<Tensor> {
         if self.momentum == 0.0 {
             return w - g.affine(lr, 0.0)?;
         }
         let m = ((&slots[0] * self.momentum)? - g.affine(lr, 0.0)?)?;
-        let w = if self.nesterov { ((w + (&m * self.momentum)?)? - g.affine(lr, 0.0)?)? } else { (w + &m)? };
+        let w = if self.nesterov {
+            ((w + (&m * self.momentum)?)? - g.affine(lr, 0.0)?)?
+        } else {
+            (w + &m)?
+        };
         slots[0] = m;
         Ok(w)
     }
@@ -123,13 +149,22 @@ pub struct Adam {
 
 impl Default for Adam {
     fn default() -> Self {
-        Self { learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, decay: 0.0 }
+        Self {
+            learning_rate: 0.001,
+            beta_1: 0.9,
+            beta_2: 0.999,
+            epsilon: 1e-7,
+            decay: 0.0,
+        }
     }
 }
 
 impl Adam {
     pub fn new(learning_rate: f64) -> Self {
-        Self { learning_rate, ..Self::default() }
+        Self {
+            learning_rate,
+            ..Self::default()
+        }
     }
     pub fn betas(mut self, beta_1: f64, beta_2: f64) -> Self {
         self.beta_1 = beta_1;
@@ -155,7 +190,14 @@ impl UpdateRule for Adam {
     fn decay(&self) -> f64 {
         self.decay
     }
-    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, t: usize) -> candle_core::Result<Tensor> {
+    fn update(
+        &self,
+        w: &Tensor,
+        g: &Tensor,
+        slots: &mut [Tensor],
+        lr: f64,
+        t: usize,
+    ) -> candle_core::Result<Tensor> {
         let t = t as i32;
         let alpha = lr * (1.0 - self.beta_2.powi(t)).sqrt() / (1.0 - self.beta_1.powi(t));
         let m = (&slots[0] + (g - &slots[0])?.affine(1.0 - self.beta_1, 0.0)?)?;
@@ -181,13 +223,21 @@ pub struct RmsProp {
 
 impl Default for RmsProp {
     fn default() -> Self {
-        Self { learning_rate: 0.001, rho: 0.9, epsilon: 1e-7, decay: 0.0 }
+        Self {
+            learning_rate: 0.001,
+            rho: 0.9,
+            epsilon: 1e-7,
+            decay: 0.0,
+        }
     }
 }
 
 impl RmsProp {
     pub fn new(learning_rate: f64) -> Self {
-        Self { learning_rate, ..Self::default() }
+        Self {
+            learning_rate,
+            ..Self::default()
+        }
     }
     pub fn rho(mut self, rho: f64) -> Self {
         self.rho = rho;
@@ -208,7 +258,14 @@ impl UpdateRule for RmsProp {
     fn decay(&self) -> f64 {
         self.decay
     }
-    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, _t: usize) -> candle_core::Result<Tensor> {
+    fn update(
+        &self,
+        w: &Tensor,
+        g: &Tensor,
+        slots: &mut [Tensor],
+        lr: f64,
+        _t: usize,
+    ) -> candle_core::Result<Tensor> {
         let v = ((&slots[0] * self.rho)? + g.sqr()?.affine(1.0 - self.rho, 0.0)?)?;
         let step = (g.affine(lr, 0.0)? / v.affine(1.0, self.epsilon)?.sqrt()?)?;
         slots[0] = v;
@@ -267,7 +324,14 @@ impl UpdateRule for Rule {
     fn decay(&self) -> f64 {
         each_rule!(self, r => r.decay())
     }
-    fn update(&self, w: &Tensor, g: &Tensor, slots: &mut [Tensor], lr: f64, t: usize) -> candle_core::Result<Tensor> {
+    fn update(
+        &self,
+        w: &Tensor,
+        g: &Tensor,
+        slots: &mut [Tensor],
+        lr: f64,
+        t: usize,
+    ) -> candle_core::Result<Tensor> {
         each_rule!(self, r => r.update(w, g, slots, lr, t))
     }
     fn describe(&self) -> String {
@@ -307,9 +371,18 @@ impl<R: UpdateRule> candle_nn::Optimizer for Optim<R> {
         let vars: Vec<Var> = vars.into_iter().filter(|v| v.dtype().is_float()).collect();
         let slots = vars
             .iter()
-            .map(|v| (0..rule.slots()).map(|_| v.zeros_like()).collect::<candle_core::Result<Vec<_>>>())
+            .map(|v| {
+                (0..rule.slots())
+                    .map(|_| v.zeros_like())
+                    .collect::<candle_core::Result<Vec<_>>>()
+            })
             .collect::<candle_core::Result<Vec<_>>>()?;
-        Ok(Self { rule, vars, slots, iterations: 0 })
+        Ok(Self {
+            rule,
+            vars,
+            slots,
+            iterations: 0,
+        })
     }
 
     fn step(&mut self, grads: &GradStore) -> candle_core::Result<()> {
@@ -317,7 +390,13 @@ impl<R: UpdateRule> candle_nn::Optimizer for Optim<R> {
         self.iterations += 1;
         for (var, slots) in self.vars.iter().zip(self.slots.iter_mut()) {
             if let Some(g) = grads.get(var) {
-                let w = self.rule.update(&var.as_tensor().detach(), &g.detach(), slots, lr, self.iterations)?;
+                let w = self.rule.update(
+                    &var.as_tensor().detach(),
+                    &g.detach(),
+                    slots,
+                    lr,
+                    self.iterations,
+                )?;
                 var.set(&w)?;
             }
         }

@@ -13,7 +13,13 @@ pub fn mnist_dir() -> PathBuf {
     let candidates = [
         std::env::var_os("MNIST_DIR").map(PathBuf::from),
         Some(DatasetKind::Mnist.workspace_dir()),
-        Some(workspace_root().join("..").join("shared").join("datasets").join("mnist")),
+        Some(
+            workspace_root()
+                .join("..")
+                .join("shared")
+                .join("datasets")
+                .join("mnist"),
+        ),
     ];
     candidates
         .into_iter()
@@ -62,17 +68,29 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 
 /// `n` fake 28x28 images: image `i` is filled with the value `i`.
 pub fn images(n: usize) -> IdxArray {
-    IdxArray { dims: vec![n, 28, 28], data: (0..n).flat_map(|i| std::iter::repeat_n(i as u8, 784)).collect() }
+    IdxArray {
+        dims: vec![n, 28, 28],
+        data: (0..n)
+            .flat_map(|i| std::iter::repeat_n(i as u8, 784))
+            .collect(),
+    }
 }
 
 pub fn labels(values: &[u8]) -> IdxArray {
-    IdxArray { dims: vec![values.len()], data: values.to_vec() }
+    IdxArray {
+        dims: vec![values.len()],
+        data: values.to_vec(),
+    }
 }
 
 /// A complete, small, well-formed dataset directory (4 train and 2 test examples).
 pub fn write_small_dataset(dir: &Path) {
     write_file(dir, "train-images-idx3-ubyte.gz", &images(4).to_bytes());
-    write_file(dir, "train-labels-idx1-ubyte.gz", &labels(&[3, 1, 4, 1]).to_bytes());
+    write_file(
+        dir,
+        "train-labels-idx1-ubyte.gz",
+        &labels(&[3, 1, 4, 1]).to_bytes(),
+    );
     write_file(dir, "t10k-images-idx3-ubyte", &images(2).to_bytes());
     write_file(dir, "t10k-labels-idx1-ubyte", &labels(&[5, 9]).to_bytes());
 }
