@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 /// Everything that can go wrong in `mlpkit`.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum Error {
     /// A file could not be opened, read or written.
     #[error("could not {action} `{path}`: {source}")]
@@ -131,6 +131,14 @@ impl Error {
             expected: expected.into(),
             got: got.to_vec(),
         }
+    }
+}
+
+/// Shows the message itself, so that `fn main() -> Result<()>`, `unwrap()` and notebook
+/// cells print what went wrong in words rather than as a data structure.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

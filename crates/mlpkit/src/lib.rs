@@ -11,7 +11,8 @@
 //! - [`model`]: layers, initialisers, the [`model::Sequential`] network, its
 //!   Keras-style summary, and weights on disk;
 //! - [`train`]: losses, optimizers (SGD, Adam, RMSprop with Keras's rules),
-//!   `fit` / `evaluate` / `predict`, history and callbacks.
+//!   `fit` / `evaluate` / `predict`, history and callbacks;
+//! - [`tutorials`]: the five source tutorials' set-ups as ready recipes.
 //!
 //! Start with `use mlpkit::prelude::*;`.
 
@@ -22,5 +23,6 @@ mod error;
 pub mod model;
 pub mod prelude;
 pub mod train;
+pub mod tutorials;
 
 pub use error::{Error, Result};

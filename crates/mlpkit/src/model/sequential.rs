@@ -58,8 +58,14 @@ impl Architecture {
 
 impl Sequential {
     /// Builds `arch` with weights drawn from its initialisers, seeded by `seed`.
+    ///
+    /// On the CPU, the first model built in a process sets Candle's thread count to
+    /// [`crate::device::TRAINING_THREADS`] unless `RAYON_NUM_THREADS` is set (see there why).
     pub fn new(arch: &Architecture, seed: u64, device: &Device) -> Result<Self> {
         let layers = arch.resolve()?;
+        if device.is_cpu() {
+            crate::device::default_training_threads();
+        }
         let mut rng = StdRng::seed_from_u64(seed);
         let mut params = Vec::with_capacity(layers.len());
         for layer in &layers {
@@ -341,14 +347,15 @@ pub(crate) fn check_same_tensors<'a>(
     found: impl IntoIterator<Item = (&'a str, Vec<usize>)>,
 ) -> Result<()> {
     let found: Vec<(&str, Vec<usize>)> = found.into_iter().collect();
-    for (i, (name, var)) in expected.iter().enumerate() {
+    for (name, var) in expected {
         match found.iter().find(|(n, _)| *n == name) {
             None => {
+                let names: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
                 return Err(Error::Mismatch(format!(
-                    "these weights do not fit this model: it needs a tensor `{name}` (shape {:?}), which they lack{}",
-                    var.dims(),
-                    found.get(i).map(|(n, s)| format!(" (in its place: `{n}` with shape {s:?})")).unwrap_or_default()
-                )))
+                    "these weights do not fit this model: it needs a tensor `{name}` (shape {:?}), which they \
+                     lack (they hold {names:?}); they were saved from a different architecture",
+                    var.dims()
+                )));
             }
             Some((_, shape)) if shape.as_slice() != var.dims() => {
                 return Err(Error::Mismatch(format!(
