@@ -11,7 +11,8 @@ use mlpkit::train::Outputs;
 fn main() -> Result<()> {
     let mnist = Dataset::load(DatasetKind::Mnist)?;
     let prep = |s: &Split| -> Result<Split> {
-        s.map_images(|x| flatten(&scale(x, PixelRange::ZeroOne)?))?.map_labels(|y| one_hot(y, NUM_CLASSES))
+        s.map_images(|x| flatten(&scale(x, PixelRange::ZeroOne)?))?
+            .map_labels(|y| one_hot(y, NUM_CLASSES))
     };
     let (train, valid) = prep(&mnist.train)?.split_first(5_000)?;
     let test = prep(&mnist.test)?;
@@ -33,12 +34,22 @@ fn main() -> Result<()> {
             let loss = loss_fn.compute(&logits, &batch.labels, Outputs::Logits)?;
             optimizer.backward_step(&loss)?;
             if i % 100 == 0 {
-                let hits = logits.argmax(1)?.eq(&batch.labels.argmax(1)?)?.to_dtype(DType::F32)?.mean_all()?;
-                println!("iter {i:3}: loss {:.2}, batch accuracy {:.1}%", loss.to_scalar::<f32>()?, 100.0 * hits.to_scalar::<f32>()?);
+                let hits = logits
+                    .argmax(1)?
+                    .eq(&batch.labels.argmax(1)?)?
+                    .to_dtype(DType::F32)?
+                    .mean_all()?;
+                println!(
+                    "iter {i:3}: loss {:.2}, batch accuracy {:.1}%",
+                    loss.to_scalar::<f32>()?,
+                    100.0 * hits.to_scalar::<f32>()?
+                );
             }
         }
         let (logits, _) = model.logits(&valid.images)?;
-        let val_loss = loss_fn.compute(&logits, &valid.labels, Outputs::Logits)?.to_scalar::<f32>()?;
+        let val_loss = loss_fn
+            .compute(&logits, &valid.labels, Outputs::Logits)?
+            .to_scalar::<f32>()?;
         println!("epoch {epoch}: validation loss {val_loss:.3}");
     }
 

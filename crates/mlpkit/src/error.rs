@@ -89,6 +89,10 @@ pub enum Error {
         loss: f64,
     },
 
+    /// A figure could not be drawn.
+    #[error("could not draw the figure: {0}")]
+    Plot(String),
+
     /// An argument is out of its valid range.
     #[error("{0}")]
     InvalidArgument(String),

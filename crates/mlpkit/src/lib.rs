@@ -12,6 +12,9 @@
 //!   Keras-style summary, and weights on disk;
 //! - [`train`]: losses, optimizers (SGD, Adam, RMSprop with Keras's rules),
 //!   `fit` / `evaluate` / `predict`, history and callbacks;
+//! - [`metrics`]: accuracy and the confusion matrix with precision, recall, F1;
+//! - [`plot`]: image grids, learning curves, confusion heatmaps, probability bars
+//!   and weight pictures, shown inline in notebooks and saved as PNG or SVG;
 //! - [`tutorials`]: the five source tutorials' set-ups as ready recipes.
 //!
 //! Start with `use mlpkit::prelude::*;`.
@@ -20,7 +23,9 @@ mod atomic;
 pub mod data;
 pub mod device;
 mod error;
+pub mod metrics;
 pub mod model;
+pub mod plot;
 pub mod prelude;
 pub mod train;
 pub mod tutorials;

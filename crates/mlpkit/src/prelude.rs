@@ -6,7 +6,9 @@ pub use crate::data::{
 };
 pub use crate::device::default_device;
 pub use crate::error::{Error, Result};
+pub use crate::metrics::{accuracy, ConfusionMatrix};
 pub use crate::model::{Activation, Architecture, Dense, Dropout, Flatten, Init, Sequential};
+pub use crate::plot::{Colormap, Heatmap, ImageGrid, LearningCurves, Metric, ProbabilityBars};
 pub use crate::train::{
     Adam, Checkpoint, EarlyStopping, Evaluation, Fit, History, Loss, Monitor, Optim, RmsProp, Sgd,
     TimeBudget,

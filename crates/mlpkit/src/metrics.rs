@@ -1,0 +1,199 @@
+//! Measuring a classifier: accuracy and the confusion matrix with per-class precision,
+//! recall and F1.
+//!
+//! For class `c`, with `TP` the examples of class `c` predicted as `c`, `FP` the other
+//! examples predicted as `c` and `FN` the examples of `c` predicted as something else:
+//! precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2 P R / (P + R).
+
+use std::fmt;
+
+use crate::data::Split;
+use crate::error::{Error, Result};
+use crate::model::Sequential;
+
+/// Share of `predicted` equal to `truth`.
+pub fn accuracy(truth: &[u32], predicted: &[u32]) -> Result<f64> {
+    if truth.len() != predicted.len() || truth.is_empty() {
+        return Err(Error::Mismatch(format!(
+            "accuracy needs as many predictions as labels (and at least one): got {} labels, {} predictions",
+            truth.len(),
+            predicted.len()
+        )));
+    }
+    Ok(truth.iter().zip(predicted).filter(|(a, b)| a == b).count() as f64 / truth.len() as f64)
+}
+
+/// Counts of (true class, predicted class) pairs: `counts[t][p]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfusionMatrix {
+    pub counts: Vec<Vec<usize>>,
+    pub class_names: Vec<String>,
+}
+
+impl ConfusionMatrix {
+    /// From true labels and predictions; `class_names` fixes the number of classes.
+    pub fn new<S: ToString>(truth: &[u32], predicted: &[u32], class_names: &[S]) -> Result<Self> {
+        let k = class_names.len();
+        if truth.len() != predicted.len() {
+            return Err(Error::Mismatch(format!(
+                "{} labels but {} predictions: they must pair up one to one",
+                truth.len(),
+                predicted.len()
+            )));
+        }
+        let mut counts = vec![vec![0; k]; k];
+        for (&t, &p) in truth.iter().zip(predicted) {
+            if t as usize >= k || p as usize >= k {
+                return Err(Error::InvalidArgument(format!(
+                    "class {} is out of range for {k} class names",
+                    t.max(p)
+                )));
+            }
+            counts[t as usize][p as usize] += 1;
+        }
+        Ok(Self {
+            counts,
+            class_names: class_names.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    /// The matrix of `model`'s predictions on `data`.
+    pub fn of_model<S: ToString>(
+        model: &Sequential,
+        data: &Split,
+        class_names: &[S],
+    ) -> Result<Self> {
+        let predicted = model.predict_classes(&data.images)?;
+        Self::new(&data.label_vec()?, &predicted, class_names)
+    }
+
+    pub fn num_classes(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn total(&self) -> usize {
+        self.counts.iter().flatten().sum()
+    }
+
+    /// Share of examples on the diagonal.
+    pub fn accuracy(&self) -> f64 {
+        let right: usize = (0..self.num_classes()).map(|i| self.counts[i][i]).sum();
+        right as f64 / self.total().max(1) as f64
+    }
+
+    /// Examples of class `c` (row sum).
+    pub fn support(&self, c: usize) -> usize {
+        self.counts[c].iter().sum()
+    }
+
+    pub fn precision(&self, c: usize) -> f64 {
+        let predicted: usize = self.counts.iter().map(|row| row[c]).sum();
+        ratio(self.counts[c][c], predicted)
+    }
+
+    pub fn recall(&self, c: usize) -> f64 {
+        ratio(self.counts[c][c], self.support(c))
+    }
+
+    pub fn f1(&self, c: usize) -> f64 {
+        let (p, r) = (self.precision(c), self.recall(c));
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+
+    /// Each row divided by its total: `shares[t][p]` = share of class `t` predicted as `p`.
+    pub fn row_shares(&self) -> Vec<Vec<f64>> {
+        self.counts
+            .iter()
+            .map(|row| {
+                let n = row.iter().sum::<usize>().max(1) as f64;
+                row.iter().map(|&c| c as f64 / n).collect()
+            })
+            .collect()
+    }
+
+    /// The largest off-diagonal cell: `(true, predicted, count)`, the most frequent confusion.
+    pub fn most_confused(&self) -> Option<(usize, usize, usize)> {
+        let k = self.num_classes();
+        (0..k)
+            .flat_map(|t| (0..k).map(move |p| (t, p)))
+            .filter(|(t, p)| t != p)
+            .map(|(t, p)| (t, p, self.counts[t][p]))
+            .filter(|c| c.2 > 0)
+            .max_by_key(|c| c.2)
+    }
+
+    /// A heatmap figure of the counts (see [`crate::plot::Heatmap`]).
+    pub fn heatmap(&self) -> crate::plot::Figure<crate::plot::Heatmap> {
+        crate::plot::Heatmap::new(self).figure()
+    }
+
+    /// Per-class precision, recall, F1 and support as an HTML table.
+    pub fn report_html(&self) -> String {
+        let mut h = String::from("<table><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>");
+        for c in 0..self.num_classes() {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+                self.class_names[c],
+                self.precision(c),
+                self.recall(c),
+                self.f1(c),
+                self.support(c)
+            ));
+        }
+        h.push_str(&format!(
+            "</tbody></table><p>accuracy {:.4} on {} examples</p>",
+            self.accuracy(),
+            self.total()
+        ));
+        h
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// The per-class report, like scikit-learn's `classification_report`.
+impl fmt::Display for ConfusionMatrix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w = self
+            .class_names
+            .iter()
+            .map(String::len)
+            .max()
+            .unwrap_or(5)
+            .max(5)
+            + 2;
+        writeln!(
+            f,
+            "{:>w$} {:>9} {:>9} {:>9} {:>9}",
+            "class", "precision", "recall", "f1", "support"
+        )?;
+        for c in 0..self.num_classes() {
+            writeln!(
+                f,
+                "{:>w$} {:>9.3} {:>9.3} {:>9.3} {:>9}",
+                self.class_names[c],
+                self.precision(c),
+                self.recall(c),
+                self.f1(c),
+                self.support(c)
+            )?;
+        }
+        write!(
+            f,
+            "{:>w$} {:>29.4} {:>9}",
+            "accuracy",
+            self.accuracy(),
+            self.total()
+        )
+    }
+}

@@ -1,0 +1,145 @@
+//! One prediction's class probabilities as a bar chart.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::figure::{plot_err, Figure, Plot};
+use super::fonts::SANS;
+use crate::error::{Error, Result};
+
+/// Bar colours: other classes, the predicted class, the true class (when it differs), and
+/// the true class when it is also the prediction.
+pub const OTHER: RGBColor = RGBColor(170, 170, 170);
+pub const PREDICTED_WRONG: RGBColor = RGBColor(214, 39, 40);
+pub const TRUE_CLASS: RGBColor = RGBColor(31, 119, 180);
+pub const PREDICTED_RIGHT: RGBColor = RGBColor(44, 160, 44);
+
+/// Probabilities of each class, the predicted (largest) one and the true one marked.
+#[derive(Debug, Clone)]
+pub struct ProbabilityBars {
+    pub probabilities: Vec<f32>,
+    pub class_names: Vec<String>,
+    pub truth: Option<usize>,
+    pub title: Option<String>,
+}
+
+impl ProbabilityBars {
+    pub fn new<S: ToString>(probabilities: &[f32], class_names: &[S]) -> Result<Self> {
+        if probabilities.len() != class_names.len() || probabilities.is_empty() {
+            return Err(Error::Mismatch(format!(
+                "{} probabilities but {} class names",
+                probabilities.len(),
+                class_names.len()
+            )));
+        }
+        Ok(Self {
+            probabilities: probabilities.to_vec(),
+            class_names: class_names.iter().map(|s| s.to_string()).collect(),
+            truth: None,
+            title: None,
+        })
+    }
+
+    /// Marks the true class.
+    pub fn truth(mut self, class: u32) -> Self {
+        self.truth = Some(class as usize);
+        self
+    }
+
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Index of the largest probability.
+    pub fn predicted(&self) -> usize {
+        self.probabilities
+            .iter()
+            .enumerate()
+            .fold(0, |best, (i, &p)| {
+                if p > self.probabilities[best] {
+                    i
+                } else {
+                    best
+                }
+            })
+    }
+
+    /// The colour of bar `i`.
+    pub fn bar_color(&self, i: usize) -> RGBColor {
+        let predicted = self.predicted();
+        match (i == predicted, Some(i) == self.truth) {
+            (true, true) => PREDICTED_RIGHT,
+            (true, false) if self.truth.is_some() => PREDICTED_WRONG,
+            (true, false) => PREDICTED_RIGHT,
+            (false, true) => TRUE_CLASS,
+            (false, false) => OTHER,
+        }
+    }
+
+    pub fn figure(self) -> Figure<Self> {
+        Figure::new(self)
+    }
+}
+
+impl Plot for ProbabilityBars {
+    fn default_size(&self) -> (u32, u32) {
+        ((70 * self.probabilities.len() as u32).max(420), 380)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let k = self.probabilities.len();
+        let predicted = self.predicted();
+        let caption = self.title.clone().unwrap_or_else(|| {
+            let mut s = format!(
+                "predicted: {} ({:.1}%)",
+                self.class_names[predicted],
+                100.0 * self.probabilities[predicted]
+            );
+            if let Some(t) = self.truth {
+                s.push_str(&format!(", true: {}", self.class_names[t]));
+            }
+            s
+        });
+        let names = self.class_names.clone();
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, (SANS, 20))
+            .margin(12)
+            .x_label_area_size(60)
+            .y_label_area_size(56)
+            .build_cartesian_2d((0..k - 1).into_segmented(), 0f64..1.05)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_desc("probability")
+            .label_style((SANS, 13))
+            .axis_desc_style((SANS, 15))
+            .x_labels(k)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .draw()
+            .map_err(plot_err)?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .margin(8)
+                    .style_func(|x, _| match x {
+                        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                            self.bar_color(*i).filled()
+                        }
+                        SegmentValue::Last => OTHER.filled(),
+                    })
+                    .data(
+                        self.probabilities
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &p)| (i, p as f64)),
+                    ),
+            )
+            .map_err(plot_err)?;
+        Ok(())
+    }
+}

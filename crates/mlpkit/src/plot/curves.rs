@@ -1,0 +1,200 @@
+//! Learning curves: loss and accuracy per epoch, training against validation.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::figure::{plot_err, Figure, Plot};
+use super::fonts::SANS;
+use crate::error::{Error, Result};
+use crate::train::History;
+
+/// Which quantity a panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Loss,
+    Accuracy,
+}
+
+impl Metric {
+    fn label(self) -> &'static str {
+        match self {
+            Metric::Loss => "loss",
+            Metric::Accuracy => "accuracy",
+        }
+    }
+}
+
+/// Training and validation curves, one panel per metric, side by side.
+#[derive(Debug, Clone)]
+pub struct LearningCurves {
+    pub epochs: Vec<f64>,
+    pub loss: (Vec<f64>, Vec<f64>),
+    pub accuracy: (Vec<f64>, Vec<f64>),
+    pub panels: Vec<Metric>,
+    pub loss_ylim: Option<(f64, f64)>,
+    pub accuracy_ylim: Option<(f64, f64)>,
+    pub title: Option<String>,
+}
+
+/// Training series colour (blue) and validation series colour (orange).
+pub const TRAIN_COLOR: RGBColor = RGBColor(31, 119, 180);
+pub const VALIDATION_COLOR: RGBColor = RGBColor(255, 127, 14);
+
+impl LearningCurves {
+    /// Loss and accuracy of every epoch in `history`.
+    pub fn new(history: &History) -> Result<Self> {
+        if history.is_empty() {
+            return Err(Error::InvalidArgument(
+                "the history is empty: train the model with fit() first".into(),
+            ));
+        }
+        Ok(Self {
+            epochs: history.epochs.iter().map(|e| e.epoch as f64).collect(),
+            loss: (history.loss(), history.val_loss()),
+            accuracy: (history.accuracy(), history.val_accuracy()),
+            panels: vec![Metric::Loss, Metric::Accuracy],
+            loss_ylim: None,
+            accuracy_ylim: None,
+            title: None,
+        })
+    }
+
+    /// Show only one metric.
+    pub fn only(mut self, metric: Metric) -> Self {
+        self.panels = vec![metric];
+        self
+    }
+
+    /// Fixes the y-axis range of a metric's panel.
+    pub fn ylim(mut self, metric: Metric, low: f64, high: f64) -> Self {
+        match metric {
+            Metric::Loss => self.loss_ylim = Some((low, high)),
+            Metric::Accuracy => self.accuracy_ylim = Some((low, high)),
+        }
+        self
+    }
+
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    pub fn figure(self) -> Figure<Self> {
+        Figure::new(self)
+    }
+
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        metric: Metric,
+    ) -> Result<()> {
+        let ((train, val), ylim) = match metric {
+            Metric::Loss => (&self.loss, self.loss_ylim),
+            Metric::Accuracy => (&self.accuracy, self.accuracy_ylim),
+        };
+        let (lo, hi) = ylim.unwrap_or_else(|| {
+            let all = train.iter().chain(val).copied().filter(|v| v.is_finite());
+            let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+            let pad = ((hi - lo) * 0.08).max(1e-3);
+            (
+                if metric == Metric::Accuracy {
+                    lo - pad
+                } else {
+                    (lo - pad).max(0.0)
+                },
+                hi + pad,
+            )
+        });
+        let x_max = self
+            .epochs
+            .last()
+            .copied()
+            .unwrap_or(1.0)
+            .max(self.epochs[0] + 1.0);
+        let mut chart = ChartBuilder::on(area)
+            .caption(metric.label(), (SANS, 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(self.epochs[0]..x_max, lo..hi)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .y_desc(metric.label())
+            .label_style((SANS, 14))
+            .axis_desc_style((SANS, 16))
+            .x_labels(self.epochs.len().clamp(2, 10))
+            .x_label_formatter(&|v| {
+                if (v - v.round()).abs() < 1e-6 {
+                    format!("{}", v.round())
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(6)
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(plot_err)?;
+        for (values, name, color) in [
+            (train, "training", TRAIN_COLOR),
+            (val, "validation", VALIDATION_COLOR),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            let points: Vec<(f64, f64)> = self
+                .epochs
+                .iter()
+                .copied()
+                .zip(values.iter().copied())
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(plot_err)?
+                .label(name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            chart
+                .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                .map_err(plot_err)?;
+        }
+        chart
+            .configure_series_labels()
+            .label_font((SANS, 14))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .position(if metric == Metric::Loss {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::LowerRight
+            })
+            .draw()
+            .map_err(plot_err)?;
+        Ok(())
+    }
+}
+
+impl Plot for LearningCurves {
+    fn default_size(&self) -> (u32, u32) {
+        (
+            480 * self.panels.len() as u32,
+            360 + if self.title.is_some() { 30 } else { 0 },
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let area = match &self.title {
+            Some(t) => root.titled(t, (SANS, 22)).map_err(plot_err)?,
+            None => root.clone(),
+        };
+        let panels = area.split_evenly((1, self.panels.len()));
+        for (panel, metric) in panels.iter().zip(&self.panels) {
+            self.panel(panel, *metric)?;
+        }
+        Ok(())
+    }
+}

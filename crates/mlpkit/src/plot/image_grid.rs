@@ -1,0 +1,262 @@
+//! A grid of small images with optional titles: samples of each class, predictions,
+//! misclassified examples, and the first layer's weights seen as pictures.
+
+use candle_core::{DType, Tensor};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::colormap::Colormap;
+use super::figure::{plot_err, Figure, Plot};
+use super::fonts::SANS;
+use crate::error::{Error, Result};
+
+/// Images in rows and columns.
+#[derive(Debug, Clone)]
+pub struct ImageGrid {
+    /// Each image's values, row-major, already mapped to the colour map's range.
+    pub images: Vec<Vec<f32>>,
+    pub height_px: usize,
+    pub width_px: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub titles: Vec<String>,
+    pub title: Option<String>,
+    pub colormap: Colormap,
+    /// Pixels per image pixel.
+    pub zoom: u32,
+}
+
+const GAP: u32 = 16;
+const TILE_TITLE: u32 = 22;
+const TITLE: u32 = 34;
+
+impl ImageGrid {
+    /// A grid of `images`: `(n, h, w)`, or `(n, 784)` read as 28×28. Raw `u8` pixels are shown
+    /// on the 0–255 scale; floating-point images are stretched from their minimum to their
+    /// maximum (so scaled or standardised inputs show as they were). Ten columns at most by
+    /// default, in as many rows as needed.
+    pub fn new(images: &Tensor) -> Result<Self> {
+        let (n, h, w) = match images.dims() {
+            &[n, h, w] => (n, h, w),
+            &[n, 784] => (n, 28, 28),
+            other => {
+                return Err(Error::shape(
+                    "ImageGrid",
+                    "images (n, height, width) or (n, 784)",
+                    other,
+                ))
+            }
+        };
+        if n == 0 {
+            return Err(Error::InvalidArgument(
+                "ImageGrid needs at least one image".into(),
+            ));
+        }
+        let values = images
+            .to_dtype(DType::F32)?
+            .reshape((n, h * w))?
+            .to_vec2::<f32>()?;
+        let (lo, hi) = if images.dtype() == DType::U8 {
+            (0.0, 255.0)
+        } else {
+            let lo = values
+                .iter()
+                .flatten()
+                .fold(f32::INFINITY, |a, &b| a.min(b));
+            let hi = values
+                .iter()
+                .flatten()
+                .fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+            (lo, if hi > lo { hi } else { lo + 1.0 })
+        };
+        let images = values
+            .into_iter()
+            .map(|img| img.into_iter().map(|v| (v - lo) / (hi - lo)).collect())
+            .collect();
+        let cols = n.min(10);
+        Ok(Self {
+            images,
+            height_px: h,
+            width_px: w,
+            rows: n.div_ceil(cols),
+            cols,
+            titles: Vec::new(),
+            title: None,
+            colormap: Colormap::Grey,
+            zoom: 5,
+        })
+    }
+
+    /// Each column of a first-layer kernel `(784, units)` as a 28×28 picture of what that
+    /// unit responds to: red where a bright pixel raises its input, blue where it lowers it.
+    /// Each tile is scaled by its own largest absolute weight. Shows the first `max_units`.
+    pub fn weights(kernel: &Tensor, max_units: usize) -> Result<Self> {
+        let &[inputs, units] = kernel.dims() else {
+            return Err(Error::shape(
+                "ImageGrid::weights",
+                "a kernel (784, units)",
+                kernel.dims(),
+            ));
+        };
+        if inputs != 784 {
+            return Err(Error::shape(
+                "ImageGrid::weights",
+                "a first-layer kernel with 784 inputs",
+                kernel.dims(),
+            ));
+        }
+        let shown = units.min(max_units.max(1));
+        let columns = kernel
+            .to_dtype(DType::F32)?
+            .t()?
+            .narrow(0, 0, shown)?
+            .to_vec2::<f32>()?;
+        let images: Vec<Vec<f32>> = columns
+            .into_iter()
+            .map(|w| {
+                let m = w
+                    .iter()
+                    .fold(0f32, |a, &b| a.max(b.abs()))
+                    .max(f32::MIN_POSITIVE);
+                w.into_iter().map(|v| v / m).collect()
+            })
+            .collect();
+        let cols = shown.min(10);
+        Ok(Self {
+            images,
+            height_px: 28,
+            width_px: 28,
+            rows: shown.div_ceil(cols),
+            cols,
+            titles: (0..shown).map(|i| format!("unit {i}")).collect(),
+            title: None,
+            colormap: Colormap::Diverging,
+            zoom: 4,
+        })
+    }
+
+    /// Lays the images out in `rows` × `cols` (extra images are left out).
+    pub fn shape(mut self, rows: usize, cols: usize) -> Self {
+        self.rows = rows.max(1);
+        self.cols = cols.max(1);
+        self
+    }
+
+    /// One title per image, shown above it ("7", "Coat", "True: 7, Pred: 2").
+    pub fn titles<S: ToString>(mut self, titles: impl IntoIterator<Item = S>) -> Self {
+        self.titles = titles.into_iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// A title over the whole grid.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Dark ink on white instead of white on black.
+    pub fn inverted(mut self, inverted: bool) -> Self {
+        self.colormap = if inverted {
+            Colormap::InvertedGrey
+        } else {
+            Colormap::Grey
+        };
+        self
+    }
+
+    pub fn colormap(mut self, colormap: Colormap) -> Self {
+        self.colormap = colormap;
+        self
+    }
+
+    /// Screen pixels per image pixel (default 5: a 28×28 digit is 140×140).
+    pub fn zoom(mut self, zoom: u32) -> Self {
+        self.zoom = zoom.max(1);
+        self
+    }
+
+    /// The grid as a [`Figure`].
+    pub fn figure(self) -> Figure<Self> {
+        Figure::new(self)
+    }
+
+    fn tile_title_height(&self) -> u32 {
+        if self.titles.is_empty() {
+            0
+        } else {
+            TILE_TITLE
+        }
+    }
+
+    fn title_height(&self) -> u32 {
+        if self.title.is_some() {
+            TITLE
+        } else {
+            0
+        }
+    }
+
+    /// Top-left corner, in pixels, of the image in cell `(row, col)`.
+    pub fn tile_origin(&self, row: usize, col: usize) -> (u32, u32) {
+        let tile_w = self.width_px as u32 * self.zoom;
+        let tile_h = self.height_px as u32 * self.zoom;
+        let x = GAP / 2 + col as u32 * (tile_w + GAP);
+        let y = self.title_height()
+            + row as u32 * (tile_h + GAP + self.tile_title_height())
+            + self.tile_title_height()
+            + GAP / 2;
+        (x, y)
+    }
+}
+
+impl Plot for ImageGrid {
+    fn default_size(&self) -> (u32, u32) {
+        let tile_w = self.width_px as u32 * self.zoom;
+        let tile_h = self.height_px as u32 * self.zoom;
+        let w = self.cols as u32 * (tile_w + GAP);
+        let h = self.title_height() + self.rows as u32 * (tile_h + GAP + self.tile_title_height());
+        (w, h)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let (width, _) = root.dim_in_pixel();
+        if let Some(title) = &self.title {
+            let style =
+                TextStyle::from((SANS, 22).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+            root.draw_text(title, &style, ((width / 2) as i32, (TITLE / 2) as i32))
+                .map_err(plot_err)?;
+        }
+        let z = self.zoom as i32;
+        let title_style =
+            TextStyle::from((SANS, 15).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        for (i, image) in self.images.iter().take(self.rows * self.cols).enumerate() {
+            let (row, col) = (i / self.cols, i % self.cols);
+            let (x0, y0) = self.tile_origin(row, col);
+            let (x0, y0) = (x0 as i32, y0 as i32);
+            // One rectangle per run of equal colour in a row keeps SVG output small.
+            for r in 0..self.height_px {
+                let line = &image[r * self.width_px..(r + 1) * self.width_px];
+                let mut c = 0;
+                while c < self.width_px {
+                    let color = self.colormap.color(line[c]);
+                    let mut end = c + 1;
+                    while end < self.width_px && self.colormap.color(line[end]) == color {
+                        end += 1;
+                    }
+                    let (xa, ya) = (x0 + c as i32 * z, y0 + r as i32 * z);
+                    let (xb, yb) = (x0 + end as i32 * z, y0 + (r as i32 + 1) * z);
+                    root.draw(&Rectangle::new([(xa, ya), (xb, yb)], color.filled()))
+                        .map_err(plot_err)?;
+                    c = end;
+                }
+            }
+            if let Some(t) = self.titles.get(i) {
+                let cx = x0 + (self.width_px as i32 * z) / 2;
+                root.draw_text(t, &title_style, (cx, y0 - 4))
+                    .map_err(plot_err)?;
+            }
+        }
+        Ok(())
+    }
+}

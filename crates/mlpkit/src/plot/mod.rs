@@ -1,0 +1,31 @@
+//! Figures drawn with plotters that show inline in a notebook and save to PNG or SVG.
+//!
+//! | figure | made by |
+//! |---|---|
+//! | grid of images with titles | [`ImageGrid::new`] |
+//! | first-layer weights as pictures | [`ImageGrid::weights`] |
+//! | loss and accuracy per epoch | [`LearningCurves::new`] |
+//! | confusion matrix heatmap | [`Heatmap::new`], or `ConfusionMatrix::heatmap` |
+//! | one prediction's probabilities | [`ProbabilityBars::new`] |
+//!
+//! Each ends with `.figure()`, a [`Figure`] that renders itself. Text uses a font compiled
+//! into the library, so figures draw the same on a machine without any system font.
+
+mod bars;
+mod colormap;
+mod curves;
+mod figure;
+mod fonts;
+mod heatmap;
+mod image_grid;
+
+pub use bars::ProbabilityBars;
+/// The colours of [`ProbabilityBars`].
+pub mod bars_colors {
+    pub use super::bars::{OTHER, PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
+}
+pub use colormap::{luminance, Colormap};
+pub use curves::{LearningCurves, Metric, TRAIN_COLOR, VALIDATION_COLOR};
+pub use figure::{Figure, Plot};
+pub use heatmap::Heatmap;
+pub use image_grid::ImageGrid;

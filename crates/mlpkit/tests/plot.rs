@@ -1,0 +1,333 @@
+//! Figures, checked the way a person would look at them: size, not blank, the right
+//! pixels in the right places, the labels present.
+
+use mlpkit::plot::{luminance, Colormap};
+use mlpkit::prelude::*;
+use mlpkit::train::{EpochLog, History};
+use plotters::style::RGBColor;
+
+fn decode(png: &[u8]) -> image::RgbImage {
+    image::load_from_memory(png).unwrap().to_rgb8()
+}
+
+fn distinct_colours(img: &image::RgbImage) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for p in img.pixels() {
+        seen.insert(p.0);
+    }
+    seen.len()
+}
+
+/// The text elements of an SVG document, trimmed.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let start = t.find('>')? + 1;
+            let end = t.find("</text>")?;
+            Some(t[start..end].trim().to_string())
+        })
+        .collect()
+}
+
+/// `n` 28x28 images with pseudo-random pixel values.
+fn noise_images(n: usize) -> Tensor {
+    let mut data: Vec<u8> = (0..n * 784)
+        .map(|i| ((i * 7919 + 13) % 251) as u8)
+        .collect();
+    data[1] = 255; // the full range 0..=255 occurs
+    Tensor::from_vec(data, (n, 28, 28), &Device::Cpu).unwrap()
+}
+
+fn history(epochs: usize) -> History {
+    History {
+        epochs: (1..=epochs)
+            .map(|e| EpochLog {
+                epoch: e,
+                loss: 1.0 / e as f64,
+                accuracy: 1.0 - 0.5 / e as f64,
+                val_loss: Some(1.2 / e as f64 + 0.05 * e as f64),
+                val_accuracy: Some(0.9 - 0.4 / e as f64),
+                seconds: 1.0,
+                learning_rate: 0.001,
+            })
+            .collect(),
+        stopped_early: None,
+    }
+}
+
+#[test]
+fn image_grid_tiles_reproduce_their_images() {
+    let images = noise_images(10);
+    let source = images
+        .to_dtype(DType::U32)
+        .unwrap()
+        .to_vec3::<u32>()
+        .unwrap();
+    for inverted in [false, true] {
+        let grid = ImageGrid::new(&images)
+            .unwrap()
+            .shape(2, 5)
+            .titles(0..10)
+            .title("Digits")
+            .inverted(inverted);
+        let layout = grid.clone();
+        let fig = grid.figure();
+        let (w, h) = (fig.width, fig.height);
+        assert!(
+            (700..=900).contains(&w) && (300..=420).contains(&h),
+            "a 2x5 grid is about 800x350, got {w}x{h}"
+        );
+        let img = decode(&fig.png().unwrap());
+        assert_eq!(img.dimensions(), (w, h));
+        for (i, tile) in source.iter().enumerate() {
+            let (x0, y0) = layout.tile_origin(i / 5, i % 5);
+            for (r, row) in tile.iter().enumerate() {
+                for (c, &p) in row.iter().enumerate() {
+                    let (x, y) = (x0 + c as u32 * 5 + 2, y0 + r as u32 * 5 + 2);
+                    let got = img.get_pixel(x, y).0;
+                    let want = if inverted { 255 - p as u8 } else { p as u8 };
+                    assert_eq!(got, [want; 3], "tile {i} pixel ({r},{c})");
+                }
+            }
+        }
+        // The titles drew ink above the tiles (an embedded font, no system font needed).
+        let (x0, y0) = layout.tile_origin(0, 0);
+        let title_band = (x0..x0 + 140).flat_map(|x| (y0 - 20..y0 - 2).map(move |y| (x, y)));
+        assert!(
+            title_band
+                .into_iter()
+                .any(|(x, y)| img.get_pixel(x, y).0[0] < 128),
+            "tile title missing"
+        );
+        let top_band = (0..w).flat_map(|x| (0..30).map(move |y| (x, y)));
+        assert!(
+            top_band
+                .into_iter()
+                .any(|(x, y)| img.get_pixel(x, y).0[0] < 128),
+            "overall title missing"
+        );
+    }
+}
+
+#[test]
+fn image_grid_accepts_scaled_and_flat_images() {
+    let raw = noise_images(3);
+    let scaled = scale(&raw, PixelRange::MinusOneToOne)
+        .unwrap()
+        .flatten_from(1)
+        .unwrap();
+    let a = decode(&ImageGrid::new(&raw).unwrap().figure().png().unwrap());
+    let b = decode(&ImageGrid::new(&scaled).unwrap().figure().png().unwrap());
+    assert_eq!(a.dimensions(), b.dimensions());
+    // The same picture, within rounding, whatever the scaling.
+    let diff = a
+        .pixels()
+        .zip(b.pixels())
+        .map(|(p, q)| (p.0[0] as i32 - q.0[0] as i32).abs())
+        .max()
+        .unwrap();
+    assert!(diff <= 2, "{diff}");
+    assert!(ImageGrid::new(&Tensor::zeros((2, 5), DType::U8, &Device::Cpu).unwrap()).is_err());
+}
+
+#[test]
+fn weight_tiles_show_sign_as_colour() {
+    // Unit 0: all positive weights (red); unit 1: all negative (blue); unit 2: a gradient.
+    let mut k = vec![0f32; 784 * 3];
+    for i in 0..784 {
+        k[i * 3] = 0.5;
+        k[i * 3 + 1] = -0.5;
+        k[i * 3 + 2] = i as f32 / 784.0 - 0.5;
+    }
+    let kernel = Tensor::from_vec(k, (784, 3), &Device::Cpu).unwrap();
+    let grid = ImageGrid::weights(&kernel, 10).unwrap();
+    let layout = grid.clone();
+    let img = decode(&grid.figure().png().unwrap());
+    let at = |unit: usize| {
+        let (x, y) = layout.tile_origin(0, unit);
+        img.get_pixel(x + 50, y + 50).0
+    };
+    assert_eq!(at(0), [178, 24, 43], "strongest positive weight: red");
+    assert_eq!(at(1), [33, 102, 172], "strongest negative weight: blue");
+    assert!(distinct_colours(&img) > 50);
+    assert!(ImageGrid::weights(
+        &Tensor::zeros((10, 3), DType::F32, &Device::Cpu).unwrap(),
+        3
+    )
+    .is_err());
+}
+
+#[test]
+fn learning_curves_have_labels_and_legend() {
+    let fig = LearningCurves::new(&history(6)).unwrap().figure();
+    let texts = svg_texts(&fig.svg().unwrap());
+    for text in ["epoch", "loss", "accuracy", "training", "validation"] {
+        assert!(
+            texts.iter().any(|t| t == text),
+            "the SVG lacks the text `{text}`: {texts:?}"
+        );
+    }
+    assert!(
+        texts.iter().any(|t| t == "6") && !texts.iter().any(|t| t == "5.5"),
+        "whole epochs on the x axis: {texts:?}"
+    );
+    let img = decode(&fig.png().unwrap());
+    assert_eq!(img.dimensions(), (960, 360));
+    // Both series are drawn in their colours.
+    let has = |c: RGBColor| img.pixels().any(|p| p.0 == [c.0, c.1, c.2]);
+    assert!(has(mlpkit::plot::TRAIN_COLOR) && has(mlpkit::plot::VALIDATION_COLOR));
+    // One panel alone, with fixed limits.
+    let one = LearningCurves::new(&history(3))
+        .unwrap()
+        .only(Metric::Accuracy)
+        .ylim(Metric::Accuracy, 0.0, 1.0)
+        .figure();
+    assert_eq!(one.width, 480);
+    let texts = svg_texts(&one.svg().unwrap());
+    assert!(texts.iter().any(|t| t == "accuracy") && !texts.iter().any(|t| t == "loss"));
+    assert!(LearningCurves::new(&History::default()).is_err());
+}
+
+#[test]
+fn confusion_matrix_counts_and_scores() {
+    let truth = [0, 0, 0, 1, 1, 2, 2, 2, 2, 2];
+    let pred = [0, 0, 1, 1, 1, 2, 2, 2, 0, 1];
+    let cm = ConfusionMatrix::new(&truth, &pred, &["a", "b", "c"]).unwrap();
+    assert_eq!(cm.counts, [[2, 1, 0], [0, 2, 0], [1, 1, 3]]);
+    assert_eq!(cm.accuracy(), 0.7);
+    assert!((cm.precision(0) - 2.0 / 3.0).abs() < 1e-12);
+    assert!((cm.recall(2) - 0.6).abs() < 1e-12);
+    assert!((cm.precision(1) - 0.5).abs() < 1e-12);
+    assert!((cm.f1(1) - 2.0 * 0.5 * 1.0 / 1.5).abs() < 1e-12);
+    assert_eq!(cm.support(2), 5);
+    let (t, p, n) = cm.most_confused().unwrap();
+    assert!(t != p && n == 1 && cm.counts[t][p] == 1);
+    let lopsided = ConfusionMatrix::new(&[0, 1, 1, 1], &[0, 0, 0, 1], &["a", "b"]).unwrap();
+    assert_eq!(lopsided.most_confused(), Some((1, 0, 2)));
+    assert_eq!(cm.row_shares()[2], [0.2, 0.2, 0.6]);
+    let report = cm.to_string();
+    assert!(
+        report.contains("precision") && report.contains("0.700"),
+        "{report}"
+    );
+    assert!(ConfusionMatrix::new(&[0, 5], &[0, 1], &["a", "b"]).is_err());
+    assert!(ConfusionMatrix::new(&[0], &[0, 1], &["a", "b"]).is_err());
+    assert_eq!(accuracy(&truth, &pred).unwrap(), 0.7);
+}
+
+#[test]
+fn heatmap_darkest_cell_is_the_largest_count() {
+    let names = DatasetKind::FashionMnist.class_names();
+    // A diagonal-heavy matrix whose largest count sits at (6, 6).
+    let mut truth = Vec::new();
+    let mut pred = Vec::new();
+    for t in 0..10u32 {
+        let n = if t == 6 { 120 } else { 40 + 5 * t };
+        for i in 0..n {
+            truth.push(t);
+            pred.push(if i % 7 == 0 { (t + 1) % 10 } else { t });
+        }
+    }
+    let cm = ConfusionMatrix::new(&truth, &pred, &names).unwrap();
+    let heat = mlpkit::plot::Heatmap::new(&cm);
+    let layout = heat.clone();
+    let fig = heat.figure();
+    let img = decode(&fig.png().unwrap());
+    assert_eq!(img.dimensions(), (fig.width, fig.height));
+    let mut darkest = (f32::MAX, 0, 0);
+    for t in 0..10 {
+        for p in 0..10 {
+            let (x, y) = layout.cell_origin(t, p);
+            let px = img.get_pixel(x + 5, y + 5).0;
+            let l = luminance(RGBColor(px[0], px[1], px[2]));
+            if l < darkest.0 {
+                darkest = (l, t, p);
+            }
+        }
+    }
+    assert_eq!((darkest.1, darkest.2), (6, 6));
+    // Zero cells are the palest colour of the map.
+    let (x, y) = layout.cell_origin(0, 5);
+    let c = Colormap::Blues.color(0.0);
+    assert_eq!(img.get_pixel(x + 5, y + 5).0, [c.0, c.1, c.2]);
+    // Class names and axis titles are written.
+    let texts = svg_texts(&cm.heatmap().svg().unwrap());
+    for text in [
+        "Ankle boot",
+        "T-shirt/top",
+        "predicted label",
+        "true label",
+        "102",
+    ] {
+        assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
+    }
+    // Row 0 has 40 examples, 6 of them (i % 7 == 0) predicted as class 1: 34 / 40 = 85%.
+    let shares = svg_texts(
+        &mlpkit::plot::Heatmap::new(&cm)
+            .normalize(true)
+            .figure()
+            .svg()
+            .unwrap(),
+    );
+    assert!(
+        shares.iter().any(|t| t == "85%"),
+        "row shares are annotated as percentages: {shares:?}"
+    );
+}
+
+#[test]
+fn probability_bars_mark_prediction_and_truth() {
+    let probs = [0.05, 0.6, 0.05, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    let names = DatasetKind::Mnist.class_names();
+    let bars = ProbabilityBars::new(&probs, &names).unwrap().truth(3);
+    assert_eq!(bars.predicted(), 1);
+    let img = decode(&bars.clone().figure().png().unwrap());
+    let count = |c: RGBColor| img.pixels().filter(|p| p.0 == [c.0, c.1, c.2]).count();
+    let (wrong, truth) = (
+        count(mlpkit::plot::bars_colors::PREDICTED_WRONG),
+        count(mlpkit::plot::bars_colors::TRUE_CLASS),
+    );
+    assert!(wrong > 0 && truth > 0, "{wrong} {truth}");
+    assert!(
+        wrong > truth * 3 / 2,
+        "the 0.6 bar is taller than the 0.3 bar: {wrong} vs {truth}"
+    );
+    let texts = svg_texts(&bars.figure().svg().unwrap());
+    assert!(
+        texts.iter().any(|t| t == "predicted: 1 (60.0%), true: 3"),
+        "caption: {texts:?}"
+    );
+    let right = ProbabilityBars::new(&probs, &names)
+        .unwrap()
+        .truth(1)
+        .figure()
+        .png()
+        .unwrap();
+    assert!(count_in(&decode(&right), mlpkit::plot::bars_colors::PREDICTED_RIGHT) > 0);
+    assert!(ProbabilityBars::new(&probs[..3], &names).is_err());
+}
+
+fn count_in(img: &image::RgbImage, c: RGBColor) -> usize {
+    img.pixels().filter(|p| p.0 == [c.0, c.1, c.2]).count()
+}
+
+#[test]
+fn figures_save_as_png_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let fig = ImageGrid::new(&noise_images(4)).unwrap().figure();
+    fig.save(dir.path().join("grid.png")).unwrap();
+    fig.save(dir.path().join("sub/grid.svg")).unwrap();
+    let png = image::open(dir.path().join("grid.png")).unwrap();
+    assert_eq!((png.width(), png.height()), (fig.width, fig.height));
+    let svg = std::fs::read_to_string(dir.path().join("sub/grid.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("</svg>"));
+    let msg = fig
+        .save(dir.path().join("grid.jpg"))
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains(".png or .svg"), "{msg}");
+    // Resized figures render at the new size.
+    let small = fig.clone().size(300, 100);
+    assert_eq!(decode(&small.png().unwrap()).dimensions(), (300, 100));
+}
