@@ -27,7 +27,13 @@ pub mod metrics;
 pub mod model;
 pub mod plot;
 pub mod prelude;
+pub mod table;
 pub mod train;
 pub mod tutorials;
 
 pub use error::{Error, Result};
+
+// The Candle crates this library is built on, so notebooks need only one `:dep`.
+pub use candle_core;
+pub use candle_nn;
+pub use rand;

@@ -8,7 +8,10 @@ pub use crate::device::default_device;
 pub use crate::error::{Error, Result};
 pub use crate::metrics::{accuracy, ConfusionMatrix};
 pub use crate::model::{Activation, Architecture, Dense, Dropout, Flatten, Init, Sequential};
-pub use crate::plot::{Colormap, Heatmap, ImageGrid, LearningCurves, Metric, ProbabilityBars};
+pub use crate::plot::{
+    BarChart, Colormap, Heatmap, ImageGrid, LearningCurves, Metric, ProbabilityBars,
+};
+pub use crate::table::Table;
 pub use crate::train::{
     Adam, Checkpoint, EarlyStopping, Evaluation, Fit, History, Loss, Monitor, Optim, RmsProp, Sgd,
     TimeBudget,

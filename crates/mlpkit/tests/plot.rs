@@ -331,3 +331,58 @@ fn figures_save_as_png_and_svg() {
     let small = fig.clone().size(300, 100);
     assert_eq!(decode(&small.png().unwrap()).dimensions(), (300, 100));
 }
+
+#[test]
+fn bar_chart_draws_one_bar_per_value_with_its_label() {
+    let chart = BarChart::new(&["baseline", "lr 0.005", "dropout"], &[0.96, 0.94, 0.5])
+        .unwrap()
+        .y_label("test accuracy");
+    let texts = svg_texts(&chart.clone().figure().svg().unwrap());
+    for t in [
+        "baseline",
+        "lr 0.005",
+        "dropout",
+        "test accuracy",
+        "0.9600",
+        "0.5000",
+    ] {
+        assert!(texts.iter().any(|x| x == t), "{t}: {texts:?}");
+    }
+    let img = decode(&chart.figure().png().unwrap());
+    let bar = mlpkit::plot::BAR_COLOR;
+    // Count bar-coloured pixels per column band: three separate bars, the last the shortest.
+    let heights: Vec<usize> = (0..img.width())
+        .map(|x| {
+            (0..img.height())
+                .filter(|&y| img.get_pixel(x, y).0 == [bar.0, bar.1, bar.2])
+                .count()
+        })
+        .collect();
+    let mut bars = Vec::new();
+    let mut current = 0;
+    for h in heights.iter().copied().chain([0]) {
+        if h > 0 {
+            current = current.max(h);
+        } else if current > 0 {
+            bars.push(current);
+            current = 0;
+        }
+    }
+    assert_eq!(bars.len(), 3, "{bars:?}");
+    assert!(bars[2] < bars[1] && bars[1] < bars[0], "{bars:?}");
+    assert!(BarChart::new(&["a"], &[1.0, 2.0]).is_err());
+}
+
+#[test]
+fn tables_align_as_text_and_escape_as_html() {
+    let t = Table::new(&["", "the tutorial", "this notebook"])
+        .row(&["test accuracy", "96.5%", "96.14%"])
+        .row(&["a<b", "x"]);
+    assert_eq!(t.to_string(), "               the tutorial  this notebook\n-------------  ------------  -------------\ntest accuracy  96.5%         96.14%\na<b            x");
+    let html = t.to_html();
+    assert!(
+        html.contains("<td style=\"text-align:left\">a&lt;b</td>")
+            && html.contains("<th style=\"text-align:left\">the tutorial</th>"),
+        "{html}"
+    );
+}

@@ -7,10 +7,12 @@
 //! | loss and accuracy per epoch | [`LearningCurves::new`] |
 //! | confusion matrix heatmap | [`Heatmap::new`], or `ConfusionMatrix::heatmap` |
 //! | one prediction's probabilities | [`ProbabilityBars::new`] |
+//! | named values side by side | [`BarChart::new`] |
 //!
 //! Each ends with `.figure()`, a [`Figure`] that renders itself. Text uses a font compiled
 //! into the library, so figures draw the same on a machine without any system font.
 
+mod bar_chart;
 mod bars;
 mod colormap;
 mod curves;
@@ -19,6 +21,7 @@ mod fonts;
 mod heatmap;
 mod image_grid;
 
+pub use bar_chart::{BarChart, BAR as BAR_COLOR};
 pub use bars::ProbabilityBars;
 /// The colours of [`ProbabilityBars`].
 pub mod bars_colors {

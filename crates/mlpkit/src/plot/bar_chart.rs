@@ -1,0 +1,122 @@
+//! A bar chart of named values: results of several experiments side by side.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::figure::{plot_err, Figure, Plot};
+use super::fonts::SANS;
+use crate::error::{Error, Result};
+
+/// One bar per label, its value written above it.
+#[derive(Debug, Clone)]
+pub struct BarChart {
+    pub labels: Vec<String>,
+    pub values: Vec<f64>,
+    pub title: Option<String>,
+    pub y_label: String,
+    pub ylim: Option<(f64, f64)>,
+}
+
+/// Bar colour.
+pub const BAR: RGBColor = RGBColor(31, 119, 180);
+
+impl BarChart {
+    pub fn new<S: ToString>(labels: &[S], values: &[f64]) -> Result<Self> {
+        if labels.len() != values.len() || labels.is_empty() {
+            return Err(Error::Mismatch(format!(
+                "{} labels but {} values",
+                labels.len(),
+                values.len()
+            )));
+        }
+        Ok(Self {
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            values: values.to_vec(),
+            title: None,
+            y_label: String::new(),
+            ylim: None,
+        })
+    }
+
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    pub fn y_label(mut self, label: impl Into<String>) -> Self {
+        self.y_label = label.into();
+        self
+    }
+
+    /// Fixes the y-axis range (for instance to zoom in on accuracies between 0.9 and 1).
+    pub fn ylim(mut self, low: f64, high: f64) -> Self {
+        self.ylim = Some((low, high));
+        self
+    }
+
+    pub fn figure(self) -> Figure<Self> {
+        Figure::new(self)
+    }
+}
+
+impl Plot for BarChart {
+    fn default_size(&self) -> (u32, u32) {
+        ((110 * self.values.len() as u32 + 100).max(480), 400)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let k = self.values.len();
+        let (lo, hi) = self.ylim.unwrap_or_else(|| {
+            let max = self
+                .values
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            let min = self.values.iter().copied().fold(f64::INFINITY, f64::min);
+            (min.min(0.0), if max > 0.0 { max * 1.12 } else { 1.0 })
+        });
+        let labels = self.labels.clone();
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title.clone().unwrap_or_default(), (SANS, 20))
+            .margin(12)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d((0..k - 1).into_segmented(), lo..hi)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_desc(self.y_label.as_str())
+            .label_style((SANS, 13))
+            .axis_desc_style((SANS, 15))
+            .x_labels(k)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .draw()
+            .map_err(plot_err)?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .margin(14)
+                    .baseline(lo)
+                    .style(BAR.filled())
+                    .data(self.values.iter().enumerate().map(|(i, &v)| (i, v))),
+            )
+            .map_err(plot_err)?;
+        let above =
+            TextStyle::from((SANS, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(self.values.iter().enumerate().map(|(i, &v)| {
+                Text::new(
+                    format!("{v:.4}"),
+                    (SegmentValue::CenterOf(i), v),
+                    above.clone(),
+                )
+            }))
+            .map_err(plot_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Runs every notebook in notebooks/ top to bottom through the real Rust kernel.
+
+A notebook fails when any cell reports an error or a panic, when a figure it shows is not
+a decodable PNG image, or when one of its key results (tests/notebooks.toml) is missing or
+out of its tolerance. For each notebook it prints the time from kernel start to the end of
+the first cell, the slowest cell that does not train (cells tagged "training" train), and
+the total.
+
+    python tests/run_notebooks.py [--write] [--warm] [NAME ...]
+
+--write saves the executed notebooks (with outputs) in place; otherwise they are left as
+they are. --warm only compiles the notebooks' dependencies once. NAME filters notebooks
+by a part of their file name.
+"""
+
+import argparse
+import base64
+import re
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+KERNEL = "rust-mlpkit"
+FIRST_CELL = ':dep mlpkit = { path = "../crates/mlpkit" }\nuse mlpkit::prelude::*;'
+CELL_TIMEOUT = 1200
+
+
+def cell_text(cell) -> str:
+    """All the text a cell showed: printed lines, values, HTML tables."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            for mime in ("text/plain", "text/html"):
+                if mime in data:
+                    parts.append(data[mime] if isinstance(data[mime], str) else "".join(data[mime]))
+        elif out.get("output_type") == "error":
+            parts.append("\n".join(out.get("traceback", [])) or out.get("evalue", ""))
+    return "".join(parts)
+
+
+def cell_problems(cell) -> list[str]:
+    problems = []
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "error":
+            problems.append(f"error: {out.get('ename', '')}: {out.get('evalue', '')}".strip())
+        elif kind == "stream" and out.get("name") == "stderr":
+            text = out.get("text", "")
+            if "panicked" in text or re.search(r"^error(\[E\d+\])?:", text, re.M):
+                problems.append("stderr: " + text.strip()[:2000])
+        if kind in ("execute_result", "display_data") and "image/png" in out.get("data", {}):
+            png = base64.b64decode(out["data"]["image/png"])
+            if not png.startswith(b"\x89PNG\r\n\x1a\n") or len(png) < 1000:
+                problems.append("a figure is not a real PNG image")
+    return problems
+
+
+def images_in(cell) -> int:
+    return sum(
+        1
+        for out in cell.get("outputs", [])
+        if out.get("output_type") in ("execute_result", "display_data") and "image/png" in out.get("data", {})
+    )
+
+
+def run(nb, path: Path):
+    """Executes `nb` cell by cell; returns (seconds to end of first cell, per-cell seconds, total)."""
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=CELL_TIMEOUT,
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.monotonic()
+    durations = []
+    first = None
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                durations.append(0.0)
+                continue
+            t = time.monotonic()
+            client.execute_cell(cell, index)
+            durations.append(time.monotonic() - t)
+            if first is None:
+                first = time.monotonic() - start
+    return first or 0.0, durations, time.monotonic() - start
+
+
+def check_results(name: str, text: str, checks: list[dict]) -> list[str]:
+    problems = []
+    for check in checks:
+        if check["notebook"] != name:
+            continue
+        if "contains" not in check and "pattern" not in check:
+            continue
+        if "contains" in check:
+            if check["contains"] not in text:
+                problems.append(f"expected to show {check['contains']!r}")
+            else:
+                print(f"    ok  shows {check['contains']!r}")
+            continue
+        found = re.findall(check["pattern"], text)
+        if not found:
+            problems.append(f"no output matches {check['pattern']!r}")
+            continue
+        value = float(found[-1])
+        if not check["min"] <= value <= check["max"]:
+            problems.append(
+                f"{check['what']}: {value} is outside [{check['min']}, {check['max']}] (pattern {check['pattern']!r})"
+            )
+        else:
+            print(f"    ok  {check['what']}: {value} (expected {check['min']}..{check['max']})")
+    return problems
+
+
+def warm() -> int:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(FIRST_CELL + '\nprintln!("{}", mlpkit::device::describe(&default_device()?));\nOk::<(), mlpkit::Error>(())')]
+    first, _, _ = run(nb, NOTEBOOKS / "warm.ipynb")
+    problems = cell_problems(nb.cells[0])
+    if problems:
+        print("compiling the notebooks' dependencies failed:\n" + "\n".join(problems))
+        return 1
+    print(f"    dependencies compiled in {first:.0f} s")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help="save executed notebooks in place")
+    parser.add_argument("--warm", action="store_true", help="only compile the dependencies")
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args()
+    if args.warm:
+        return warm()
+
+    checks = tomllib.loads((ROOT / "tests" / "notebooks.toml").read_text())["check"]
+    paths = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if not args.names or any(n in p.name for n in args.names))
+    if not paths:
+        print("no notebook to run")
+        return 1
+    failures = 0
+    rows = []
+    suite_start = time.monotonic()
+    for path in paths:
+        print(f"--- {path.name}", flush=True)
+        nb = nbformat.read(path, as_version=4)
+        first_cell = next((c for c in nb.cells if c.cell_type == "code"), None)
+        if first_cell is None or not first_cell.source.startswith(FIRST_CELL.splitlines()[0]):
+            print(f"    FAIL: the first code cell must start with {FIRST_CELL.splitlines()[0]!r}")
+            failures += 1
+            continue
+        first, durations, total = run(nb, path)
+        problems = []
+        text = ""
+        images = 0
+        slowest = (0.0, None)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            for p in cell_problems(cell):
+                problems.append(f"cell {index + 1}: {p}")
+            text += cell_text(cell)
+            images += images_in(cell)
+            is_first = cell is first_cell
+            if not is_first and "training" not in cell.metadata.get("tags", []) and durations[index] > slowest[0]:
+                slowest = (durations[index], index + 1)
+        problems += check_results(path.name, text, checks)
+        for check in checks:
+            if check["notebook"] == path.name and "min_images" in check and images < check["min_images"]:
+                problems.append(f"shows {images} figures, expected at least {check['min_images']}")
+        rows.append((path.name, first, slowest, total, images))
+        print(
+            f"    first cell done {first:.1f} s after kernel start; slowest non-training cell "
+            f"{slowest[0]:.1f} s (cell {slowest[1]}); total {total:.0f} s; {images} figures"
+        )
+        if problems:
+            failures += 1
+            print("    FAIL:\n      " + "\n      ".join(problems))
+        if args.write:
+            nbformat.write(nb, path)
+            print(f"    saved with outputs: {path.relative_to(ROOT)}")
+    print("\n| notebook | first cell (s) | slowest non-training cell (s) | total (s) | figures |")
+    print("|---|---|---|---|---|")
+    for name, first, slowest, total, images in rows:
+        print(f"| {name} | {first:.1f} | {slowest[0]:.1f} | {total:.0f} | {images} |")
+    print(f"\nall notebooks: {time.monotonic() - suite_start:.0f} s")
+    passed = len(rows) - failures
+    print(f"notebooks: {passed} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
