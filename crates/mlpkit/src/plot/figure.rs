@@ -24,7 +24,7 @@ pub trait Plot {
 /// - `figure.png()` / `figure.svg()` render it;
 /// - `figure.save("curves.png")` or `.svg` writes it (atomically);
 /// - as the value of a notebook cell, it shows as a PNG image.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Figure<P: Plot> {
     pub plot: P,
     pub width: u32,
@@ -116,6 +116,14 @@ impl<P: Plot> Figure<P> {
             ),
             Err(e) => println!("could not draw the figure: {e}"),
         }
+    }
+}
+
+/// A short description (the plot's data can be large): `Figure<ImageGrid> 780x356`.
+impl<P: Plot> std::fmt::Debug for Figure<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = std::any::type_name::<P>().rsplit("::").next().unwrap_or("plot");
+        write!(f, "Figure<{name}> {}x{}", self.width, self.height)
     }
 }
 
