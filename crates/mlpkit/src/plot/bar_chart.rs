@@ -4,6 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axes::category_axes;
 use super::figure::{plot_err, Figure, Plot};
 use super::fonts::SANS;
 use crate::error::{Error, Result};
@@ -66,7 +67,6 @@ impl Plot for BarChart {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let k = self.values.len();
         let (lo, hi) = self.ylim.unwrap_or_else(|| {
             let max = self
                 .values
@@ -76,27 +76,13 @@ impl Plot for BarChart {
             let min = self.values.iter().copied().fold(f64::INFINITY, f64::min);
             (min.min(0.0), if max > 0.0 { max * 1.12 } else { 1.0 })
         });
-        let labels = self.labels.clone();
-        let mut chart = ChartBuilder::on(root)
-            .caption(self.title.clone().unwrap_or_default(), (SANS, 20))
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d((0..k - 1).into_segmented(), lo..hi)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .y_desc(self.y_label.as_str())
-            .label_style((SANS, 13))
-            .axis_desc_style((SANS, 15))
-            .x_labels(k)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .draw()
-            .map_err(plot_err)?;
+        let mut chart = category_axes(
+            root,
+            self.title.as_deref().unwrap_or(""),
+            &self.labels,
+            lo..hi,
+            &self.y_label,
+        )?;
         chart
             .draw_series(
                 Histogram::vertical(&chart)

@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::axes::category_axes;
 use super::figure::{plot_err, Figure, Plot};
-use super::fonts::SANS;
 use crate::error::{Error, Result};
 
 /// Bar colours: other classes, the predicted class, the true class (when it differs), and
@@ -88,7 +88,6 @@ impl Plot for ProbabilityBars {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let k = self.probabilities.len();
         let predicted = self.predicted();
         let caption = self.title.clone().unwrap_or_else(|| {
             let mut s = format!(
@@ -101,27 +100,7 @@ impl Plot for ProbabilityBars {
             }
             s
         });
-        let names = self.class_names.clone();
-        let mut chart = ChartBuilder::on(root)
-            .caption(caption, (SANS, 20))
-            .margin(12)
-            .x_label_area_size(60)
-            .y_label_area_size(56)
-            .build_cartesian_2d((0..k - 1).into_segmented(), 0f64..1.05)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .y_desc("probability")
-            .label_style((SANS, 13))
-            .axis_desc_style((SANS, 15))
-            .x_labels(k)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .draw()
-            .map_err(plot_err)?;
+        let mut chart = category_axes(root, &caption, &self.class_names, 0.0..1.05, "probability")?;
         chart
             .draw_series(
                 Histogram::vertical(&chart)

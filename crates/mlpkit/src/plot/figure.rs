@@ -122,7 +122,10 @@ impl<P: Plot> Figure<P> {
 /// A short description (the plot's data can be large): `Figure<ImageGrid> 780x356`.
 impl<P: Plot> std::fmt::Debug for Figure<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = std::any::type_name::<P>().rsplit("::").next().unwrap_or("plot");
+        let name = std::any::type_name::<P>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("plot");
         write!(f, "Figure<{name}> {}x{}", self.width, self.height)
     }
 }

@@ -12,6 +12,7 @@
 //! Each ends with `.figure()`, a [`Figure`] that renders itself. Text uses a font compiled
 //! into the library, so figures draw the same on a machine without any system font.
 
+mod axes;
 mod bar_chart;
 mod bars;
 mod colormap;

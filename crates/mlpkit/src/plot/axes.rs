@@ -1,0 +1,49 @@
+//! Axes shared by the bar figures: one category per bar along the bottom, values up the side.
+
+use std::ops::Range;
+
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::figure::plot_err;
+use super::fonts::SANS;
+use crate::error::Result;
+
+/// A chart whose x axis has one segment per category.
+pub(crate) type CategoryChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<SegmentedCoord<RangedCoordusize>, RangedCoordf64>>;
+
+/// Draws the caption, the category names under their segments and a value axis labelled
+/// `y_desc`, and returns the chart to draw bars on.
+pub(crate) fn category_axes<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    names: &[String],
+    y: Range<f64>,
+    y_desc: &str,
+) -> Result<CategoryChart<'a, DB>> {
+    let k = names.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, (SANS, 20))
+        .margin(12)
+        .x_label_area_size(56)
+        .y_label_area_size(58)
+        .build_cartesian_2d((0..k - 1).into_segmented(), y)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .y_desc(y_desc)
+        .label_style((SANS, 13))
+        .axis_desc_style((SANS, 15))
+        .x_labels(k)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .draw()
+        .map_err(plot_err)?;
+    Ok(chart)
+}
