@@ -820,3 +820,43 @@ fn layer_specs_serialise_to_readable_json() {
     assert_eq!(back, arch);
     assert!(matches!(back.layers[0], LayerSpec::Flatten));
 }
+
+#[test]
+fn renewed_vars_keep_weights_and_training_state() {
+    let data = quadrants(600, 5);
+    let run = |renew: bool| {
+        let mut model = small_model(8);
+        model
+            .compile(Adam::new(0.01), Loss::SparseCategoricalCrossentropy)
+            .unwrap();
+        model.fit(&data, Fit::epochs(1).verbose(false)).unwrap();
+        if renew {
+            let before: Vec<Vec<f32>> = model
+                .vars()
+                .iter()
+                .map(|v| v.flatten_all().unwrap().to_vec1().unwrap())
+                .collect();
+            let old_ids: Vec<_> = model.vars().iter().map(|v| v.id()).collect();
+            let vars = model.renew_vars().unwrap();
+            let after: Vec<Vec<f32>> = vars
+                .iter()
+                .map(|v| v.flatten_all().unwrap().to_vec1().unwrap())
+                .collect();
+            assert_eq!(before, after, "same values");
+            assert!(
+                vars.iter().zip(&old_ids).all(|(v, id)| v.id() != *id),
+                "new tensors"
+            );
+        }
+        model.fit(&data, Fit::epochs(1).verbose(false)).unwrap();
+        model
+            .vars()
+            .iter()
+            .map(|v| v.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Renewing in between changes nothing: the optimizer keeps its moments.
+    assert_eq!(run(false), run(true));
+    let mut opt = Optim::new(small_model(0).vars(), Sgd::default()).unwrap();
+    assert!(opt.set_vars(vec![]).is_err());
+}

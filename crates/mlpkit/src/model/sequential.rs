@@ -251,6 +251,25 @@ impl Sequential {
         act.apply(&z)
     }
 
+    /// Replaces every trainable variable by a new one holding the same values, and returns
+    /// them in the order of [`Sequential::vars`].
+    ///
+    /// Why: Candle tells tensors apart, when it computes gradients, by an id drawn from a
+    /// counter. In a notebook every cell is compiled separately with its own copy of that
+    /// counter, so a variable made in one cell can share its id with a tensor made while
+    /// training in another, and the gradients get mixed up. Variables renewed in the cell
+    /// that trains cannot collide. [`Sequential::fit`] does this itself; call it before a
+    /// hand-written training loop in a notebook (and give the optimizer the returned vars).
+    pub fn renew_vars(&mut self) -> Result<Vec<Var>> {
+        for p in self.params.iter_mut().flatten() {
+            p.kernel = Var::from_tensor(&p.kernel.as_tensor().detach())?;
+            if let Some(b) = &mut p.bias {
+                *b = Var::from_tensor(&b.as_tensor().detach())?;
+            }
+        }
+        Ok(self.vars())
+    }
+
     /// Copies of every weight tensor, to restore later with [`Sequential::set_weights`].
     pub fn weights(&self) -> Result<Vec<(String, Tensor)>> {
         self.named_vars()

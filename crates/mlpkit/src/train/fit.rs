@@ -171,6 +171,14 @@ impl Sequential {
     /// Trains the model (Keras's `fit`) and returns the history of this run.
     pub fn fit(&mut self, train: &Split, mut options: Fit) -> Result<History> {
         self.compiled()?;
+        // Fresh variables made here cannot share a tensor id with anything this call creates
+        // (see `renew_vars`: in notebooks each cell counts tensor ids on its own).
+        let vars = self.renew_vars()?;
+        self.compiled
+            .as_mut()
+            .expect("checked above")
+            .optimizer
+            .set_vars(vars)?;
         if options.epochs == 0 {
             return Err(Error::InvalidArgument(
                 "fit needs at least one epoch".into(),

@@ -358,6 +358,25 @@ impl<R: UpdateRule> Optim<R> {
         self.iterations
     }
 
+    /// Points the optimizer at new variables holding the same weights, in the same order
+    /// (see [`crate::model::Sequential::renew_vars`]); its state (momentum, moments) is kept.
+    pub fn set_vars(&mut self, vars: Vec<Var>) -> crate::Result<()> {
+        let same = vars.len() == self.vars.len()
+            && vars
+                .iter()
+                .zip(&self.vars)
+                .all(|(a, b)| a.dims() == b.dims());
+        if !same {
+            return Err(crate::Error::Mismatch(format!(
+                "the optimizer was made for {} variables and cannot take these {}: compile the model again",
+                self.vars.len(),
+                vars.len()
+            )));
+        }
+        self.vars = vars;
+        Ok(())
+    }
+
     /// The learning rate the next step will use, after decay.
     pub fn current_learning_rate(&self) -> f64 {
         self.rule.learning_rate() / (1.0 + self.rule.decay() * self.iterations as f64)
