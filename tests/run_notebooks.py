@@ -28,7 +28,11 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL = "rust-mlpkit"
-FIRST_CELL = ':dep mlpkit = { path = "../crates/mlpkit" }\nuse mlpkit::prelude::*;'
+FIRST_CELL = (
+    ':dep mlpkit = { path = "../crates/mlpkit", default-features = false }\n'
+    "use mlpkit::prelude::*;\n"
+    'println!("mlpkit is ready; tensors live on {}", mlpkit::device::describe(&default_device()?));'
+)
 CELL_TIMEOUT = 1200
 
 
@@ -127,7 +131,7 @@ def check_results(name: str, text: str, checks: list[dict]) -> list[str]:
 
 def warm() -> int:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(FIRST_CELL + '\nprintln!("{}", mlpkit::device::describe(&default_device()?));\nOk::<(), mlpkit::Error>(())')]
+    nb.cells = [nbformat.v4.new_code_cell(FIRST_CELL)]
     first, _, _ = run(nb, NOTEBOOKS / "warm.ipynb")
     problems = cell_problems(nb.cells[0])
     if problems:

@@ -245,3 +245,32 @@ fn load_dir_on_an_empty_folder() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_dataset_saved_as_idx_loads_back_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    write_small_dataset(dir.path());
+    let ds = load_unverified(dir.path()).unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    ds.save_idx(copy.path().join("mnist")).unwrap();
+    let back = load_unverified(&copy.path().join("mnist")).unwrap();
+    assert_eq!(
+        back.train
+            .images
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<u8>()
+            .unwrap(),
+        ds.train
+            .images
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<u8>()
+            .unwrap()
+    );
+    assert_eq!(back.test.label_vec().unwrap(), ds.test.label_vec().unwrap());
+    assert!(copy
+        .path()
+        .join("mnist/t10k-labels-idx1-ubyte.gz")
+        .is_file());
+}

@@ -1,3 +1,4 @@
+#![cfg(feature = "hub")]
 //! The Hugging Face hub path, as far as it can be tested without internet: the cache layout
 //! the hub client uses, the Parquet-with-PNG format of the files, and fast, clear failures.
 

@@ -10,9 +10,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use candle_core::{Device, Tensor};
+use candle_core::{DType, Device, Tensor};
 
-use super::idx::{read_idx, IdxFile};
+use super::idx::{read_idx, IdxArray, IdxFile};
 use super::split::Split;
 use crate::error::{Error, Result};
 
@@ -228,6 +228,40 @@ impl Dataset {
     /// Class names, indexed by label.
     pub fn class_names(&self) -> [&'static str; 10] {
         self.kind.class_names()
+    }
+
+    /// Writes the dataset as the four original gzip-compressed IDX files into `dir` (each
+    /// atomically), so that a copy fetched from the hub can be found there next time.
+    pub fn save_idx(&self, dir: impl AsRef<Path>) -> Result<()> {
+        use std::io::Write;
+        let dir = dir.as_ref();
+        for part in IdxPart::ALL {
+            let split = match part {
+                IdxPart::TrainImages | IdxPart::TrainLabels => &self.train,
+                IdxPart::TestImages | IdxPart::TestLabels => &self.test,
+            };
+            let array = match part {
+                IdxPart::TrainImages | IdxPart::TestImages => IdxArray {
+                    dims: split.images.dims().to_vec(),
+                    data: split
+                        .images
+                        .to_dtype(DType::U8)?
+                        .flatten_all()?
+                        .to_vec1::<u8>()?,
+                },
+                IdxPart::TrainLabels | IdxPart::TestLabels => IdxArray {
+                    dims: vec![split.len()],
+                    data: split.labels.to_dtype(DType::U8)?.to_vec1::<u8>()?,
+                },
+            };
+            let path = dir.join(format!("{}.gz", part.file_name()));
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(&array.to_bytes())
+                .and_then(|_| gz.try_finish())
+                .map_err(|e| Error::io("compress", &path, e))?;
+            crate::atomic::write_bytes(&path, &gz.get_ref()[..])?;
+        }
+        Ok(())
     }
 }
 

@@ -15,21 +15,33 @@
 //! few seconds, so a machine without internet gets a clear answer, not a hang.
 
 use std::path::{Path, PathBuf};
+#[cfg(feature = "hub")]
 use std::time::Duration;
 
-use candle_core::{Device, Tensor};
+use candle_core::Device;
+#[cfg(feature = "hub")]
+use candle_core::Tensor;
+#[cfg(feature = "hub")]
 use hf_hub::{HFClient, HFError};
+#[cfg(feature = "hub")]
 use parquet::file::reader::{FileReader, SerializedFileReader};
+#[cfg(feature = "hub")]
 use parquet::record::Field;
 
-use super::dataset::{labels_in_range, Dataset, DatasetKind, Source, IMAGE_PIXELS, IMAGE_SIDE};
+#[cfg(feature = "hub")]
+use super::dataset::{labels_in_range, Source, IMAGE_PIXELS, IMAGE_SIDE};
+use super::dataset::{Dataset, DatasetKind};
+#[cfg(feature = "hub")]
 use super::split::Split;
-use crate::error::{Error, Result};
+use crate::error::Error;
+#[cfg(feature = "hub")]
+use crate::error::Result;
 
 /// The revision under which the hub publishes its Parquet conversion of a dataset.
 pub const PARQUET_REVISION: &str = "refs/convert/parquet";
 
 /// How long to wait for a connection before calling the hub unreachable.
+#[cfg(feature = "hub")]
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where and how to reach the hub.
@@ -87,6 +99,7 @@ pub fn cache_repo_dir(cache_dir: &Path, kind: DatasetKind) -> PathBuf {
 
 /// Why the hub did not give a dataset.
 #[derive(Debug)]
+#[allow(dead_code)]
 pub(crate) enum HubMiss {
     /// Not cached and not downloadable now (offline, no network): keep searching, report it.
     NotThere(String),
@@ -94,7 +107,22 @@ pub(crate) enum HubMiss {
     Failed(Error),
 }
 
+/// Without the `hub` feature there is no hub to ask.
+#[cfg(not(feature = "hub"))]
+pub(crate) fn load(
+    _kind: DatasetKind,
+    _opts: &HubOptions,
+    _device: &Device,
+) -> std::result::Result<Dataset, HubMiss> {
+    Err(HubMiss::NotThere(
+        "not tried: this build of mlpkit has no hub support (its `hub` feature is off); `./lab open` \
+         fetches missing datasets into data/"
+            .to_string(),
+    ))
+}
+
 /// Loads a dataset through the hub cache, downloading into it if allowed.
+#[cfg(feature = "hub")]
 pub(crate) fn load(
     kind: DatasetKind,
     opts: &HubOptions,
@@ -162,6 +190,7 @@ pub(crate) fn load(
 }
 
 /// The error and its causes on one line (connection errors hide the useful part in the chain).
+#[cfg(feature = "hub")]
 fn describe(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
@@ -176,6 +205,7 @@ fn describe(e: &dyn std::error::Error) -> String {
     text
 }
 
+#[cfg(feature = "hub")]
 /// Reads one hub Parquet file: rows of `image: {bytes: PNG, path}` and `label: int`.
 pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
     let bad = |reason: String| Error::bad_file(path, format!("in this hub Parquet file {reason}"));
