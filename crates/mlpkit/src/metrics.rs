@@ -75,6 +75,11 @@ impl ConfusionMatrix {
         self.counts.iter().flatten().sum()
     }
 
+    /// The largest count in any cell.
+    pub fn max_count(&self) -> usize {
+        self.counts.iter().flatten().copied().max().unwrap_or(0)
+    }
+
     /// Share of examples on the diagonal.
     pub fn accuracy(&self) -> f64 {
         let right: usize = (0..self.num_classes()).map(|i| self.counts[i][i]).sum();

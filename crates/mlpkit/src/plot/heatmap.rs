@@ -99,15 +99,7 @@ impl Heatmap {
                 })
                 .collect()
         } else {
-            let max = self
-                .matrix
-                .counts
-                .iter()
-                .flatten()
-                .copied()
-                .max()
-                .unwrap_or(0)
-                .max(1) as f32;
+            let max = self.matrix.max_count().max(1) as f32;
             self.matrix
                 .counts
                 .iter()
@@ -217,14 +209,7 @@ impl Plot for Heatmap {
             BLACK.stroke_width(1),
         ))
         .map_err(plot_err)?;
-        let max = self
-            .matrix
-            .counts
-            .iter()
-            .flatten()
-            .copied()
-            .max()
-            .unwrap_or(0);
+        let max = self.matrix.max_count();
         for (frac, i) in [(1.0, 0), (0.5, side / 2), (0.0, side)] {
             let label = if self.normalize {
                 format!("{:.0}%", 100.0 * frac)

@@ -47,6 +47,21 @@ pub trait UpdateRule: Clone + std::fmt::Debug {
     fn describe(&self) -> String;
 }
 
+/// The accessors every rule writes the same way, from its `learning_rate` and `decay` fields.
+macro_rules! rate_fields {
+    () => {
+        fn learning_rate(&self) -> f64 {
+            self.learning_rate
+        }
+        fn set_learning_rate(&mut self, lr: f64) {
+            self.learning_rate = lr;
+        }
+        fn decay(&self) -> f64 {
+            self.decay
+        }
+    };
+}
+
 /// Stochastic gradient descent, with optional momentum, Nesterov momentum and time-based decay.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sgd {
@@ -93,15 +108,7 @@ impl UpdateRule for Sgd {
     fn slots(&self) -> usize {
         usize::from(self.momentum != 0.0)
     }
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.learning_rate = lr;
-    }
-    fn decay(&self) -> f64 {
-        self.decay
-    }
+    rate_fields!();
     fn update(
         &self,
         w: &Tensor,
@@ -181,15 +188,7 @@ impl UpdateRule for Adam {
     fn slots(&self) -> usize {
         2
     }
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.learning_rate = lr;
-    }
-    fn decay(&self) -> f64 {
-        self.decay
-    }
+    rate_fields!();
     fn update(
         &self,
         w: &Tensor,
@@ -249,15 +248,7 @@ impl UpdateRule for RmsProp {
     fn slots(&self) -> usize {
         1
     }
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.learning_rate = lr;
-    }
-    fn decay(&self) -> f64 {
-        self.decay
-    }
+    rate_fields!();
     fn update(
         &self,
         w: &Tensor,
