@@ -1,5 +1,7 @@
 //! Which device tensors live on.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use candle_core::Device;
 
 use crate::error::Result;
@@ -20,38 +22,70 @@ pub fn default_device() -> Result<Device> {
 /// A one-line description of `device`, e.g. `CPU (2 threads)` or `CUDA GPU 0`.
 pub fn describe(device: &Device) -> String {
     match device {
-        Device::Cpu => format!("CPU ({} threads)", candle_core::utils::get_num_threads()),
+        Device::Cpu => format!("CPU ({} threads)", training_threads()),
         Device::Cuda(_) => "CUDA GPU 0".to_string(),
         Device::Metal(_) => "Metal GPU".to_string(),
     }
 }
 
-/// Number of CPU threads Candle's kernels use (`RAYON_NUM_THREADS`, else all cores).
+/// Number of CPU threads Candle's own kernels use (`RAYON_NUM_THREADS`, else all cores).
 pub fn cpu_threads() -> usize {
     candle_core::utils::get_num_threads()
 }
 
-/// Sets the number of CPU threads Candle's kernels use, for this process, by setting
-/// `RAYON_NUM_THREADS` (which Candle reads at every matrix product). Call it before
-/// training, not while other threads are running.
+/// Threads chosen with [`set_cpu_threads`] (0: not chosen).
+static CHOSEN_THREADS: AtomicUsize = AtomicUsize::new(0);
+/// `RAYON_NUM_THREADS` as the user set it before this crate touched it (0: unset).
+static USER_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets the number of CPU threads for training and inference in this process: the threads
+/// of `fit`'s fused path, and Candle's (through `RAYON_NUM_THREADS`, which Candle reads at
+/// every matrix product). Call it before training, not while other threads are running.
 pub fn set_cpu_threads(threads: usize) {
-    std::env::set_var("RAYON_NUM_THREADS", threads.max(1).to_string());
+    let threads = threads.max(1);
+    CHOSEN_THREADS.store(threads, Ordering::SeqCst);
+    std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
 }
 
-/// The thread count used for training when the user has not chosen one.
+/// Threads `fit` trains with on the CPU: the number given to [`set_cpu_threads`], else
+/// `RAYON_NUM_THREADS` if you set it, else every core.
 ///
-/// The tutorial networks multiply small matrices (a batch of 32–100 rows by a few hundred
-/// columns); splitting such a product across threads costs more in hand-over than it
-/// saves. Measured on a 2-core machine (`examples/bench_train.rs`), one thread trains the
-/// five tutorial configurations 1.3–2.9 times faster than two.
+/// `fit`'s fused path ([`crate::train`]) splits each matrix product into one block per
+/// thread itself, so it gains from every core even at batch 32.
+pub fn training_threads() -> usize {
+    default_training_threads();
+    match CHOSEN_THREADS.load(Ordering::SeqCst) {
+        0 => match USER_THREADS.load(Ordering::SeqCst) {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        },
+        n => n,
+    }
+}
+
+/// The thread count Candle's kernels use when the user has not chosen one.
+///
+/// Outside the fused path (evaluation, prediction, hand-written loops), the tutorial
+/// networks multiply small matrices (a batch of 32–100 rows by a few hundred columns);
+/// Candle splitting such a product across threads costs more in hand-over than it saves.
+/// Measured on a 2-core machine (`examples/bench_train.rs`), one thread ran Candle's
+/// autograd path on the five tutorial configurations 1.3–2.9 times faster than two.
 pub const TRAINING_THREADS: usize = 1;
 
-/// Applies [`TRAINING_THREADS`] once per process, unless `RAYON_NUM_THREADS` is already set.
+/// Applies [`TRAINING_THREADS`] to Candle once per process, unless `RAYON_NUM_THREADS` is
+/// already set (then that number is remembered as the user's choice).
 pub(crate) fn default_training_threads() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-            set_cpu_threads(TRAINING_THREADS);
+    ONCE.call_once(|| match std::env::var("RAYON_NUM_THREADS") {
+        Ok(v) => {
+            if let Ok(n) = v.trim().parse::<usize>() {
+                USER_THREADS.store(n, Ordering::SeqCst);
+            }
+        }
+        Err(_) => {
+            if CHOSEN_THREADS.load(Ordering::SeqCst) == 0 {
+                std::env::set_var("RAYON_NUM_THREADS", TRAINING_THREADS.to_string());
+            }
         }
     });
 }

@@ -50,6 +50,7 @@ fn history(epochs: usize) -> History {
                 val_accuracy: Some(0.9 - 0.4 / e as f64),
                 seconds: 1.0,
                 learning_rate: 0.001,
+                fused: true,
             })
             .collect(),
         stopped_early: None,

@@ -99,6 +99,11 @@ impl Sequential {
         })
     }
 
+    /// The generator that draws dropout masks during training.
+    pub(crate) fn dropout_rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
+
     pub fn architecture(&self) -> &Architecture {
         &self.arch
     }

@@ -11,6 +11,7 @@ use candle_core::{DType, Tensor, D};
 use candle_nn::Optimizer as _;
 
 use super::callbacks::{Callback, Control};
+use super::fused::{FusedData, FusedTrainer};
 use super::history::{EpochLog, History};
 use super::loss::Loss;
 use super::optim::{Optim, Rule, UpdateRule};
@@ -48,6 +49,8 @@ pub struct Fit {
     /// Also print the batch loss and accuracy every this many batches.
     pub log_every: Option<usize>,
     pub callbacks: Vec<Box<dyn Callback>>,
+    /// Use the fused CPU path when the model allows it (see [`Fit::fused`]).
+    pub fused: bool,
 }
 
 impl Fit {
@@ -62,6 +65,7 @@ impl Fit {
             verbose: true,
             log_every: None,
             callbacks: Vec::new(),
+            fused: true,
         }
     }
     pub fn batch_size(mut self, batch_size: usize) -> Self {
@@ -96,6 +100,15 @@ impl Fit {
         self.callbacks.push(Box::new(callback));
         self
     }
+    /// Whether to train on the fused CPU path (the default) when the model is a stack of
+    /// Flatten / Dense / Dropout layers on the CPU with a cross-entropy loss. `false` runs
+    /// every step through [`Sequential::train_step`] (Candle's autograd) instead: the same
+    /// batches, dropout masks and update rules, several times slower, and equal to the fused
+    /// path up to floating-point rounding. Other models always use the autograd path.
+    pub fn fused(mut self, fused: bool) -> Self {
+        self.fused = fused;
+        self
+    }
 }
 
 /// Loss and accuracy on a dataset.
@@ -120,6 +133,13 @@ pub struct StepResult {
     pub correct: f64,
     /// Number of predictions counted in `correct`.
     pub total: f64,
+}
+
+/// The fused path's trainer and its data during one `fit`.
+struct FusedRun {
+    trainer: FusedTrainer,
+    train: FusedData,
+    validation: Option<FusedData>,
 }
 
 /// Batch size of `evaluate` and `predict` (memory, not results, depends on it).
@@ -196,13 +216,22 @@ impl Sequential {
         if options.shuffle {
             batches = batches.shuffle(options.seed);
         }
+        let mut fused = if options.fused {
+            self.fused_path(&train, validation.as_ref())?
+        } else {
+            None
+        };
         if options.verbose {
             let val = validation
                 .as_ref()
                 .map(|v| format!(", validate on {}", v.len()))
                 .unwrap_or_default();
+            let path = match &fused {
+                Some(f) => format!("fused CPU path, {} threads", f.trainer.threads()),
+                None => "Candle autograd".to_string(),
+            };
             println!(
-                "Train on {} samples{val}; {} batches of {} per epoch; {}",
+                "Train on {} samples{val}; {} batches of {} per epoch; {}; {path}",
                 train.len(),
                 batches.len(),
                 options.batch_size,
@@ -220,10 +249,31 @@ impl Sequential {
             let start = Instant::now();
             let (mut loss_sum, mut seen, mut correct, mut total) = (0.0, 0usize, 0.0, 0.0);
             let mut stop: Option<String> = None;
-            for (b, batch) in batches.epoch(&train).enumerate() {
-                let batch = batch?;
-                let step = self.train_step(&batch)?;
+            let (order, mut autograd) = match fused {
+                Some(_) => (batches.next_epoch_indices(), None),
+                None => (Vec::new(), Some(batches.epoch(&train))),
+            };
+            for b in 0..n_batches {
+                let (step, len) = match (&mut fused, &mut autograd) {
+                    (Some(f), _) => {
+                        let ids = &order[b];
+                        (
+                            f.trainer.step(&f.train, ids, self.dropout_rng())?,
+                            ids.len(),
+                        )
+                    }
+                    (None, Some(batches)) => {
+                        let batch = batches.next().ok_or_else(|| {
+                            Error::InvalidArgument("the epoch ran out of batches".into())
+                        })??;
+                        (self.train_step(&batch)?, batch.len())
+                    }
+                    (None, None) => unreachable!("one of the two paths is set"),
+                };
                 if !step.loss.is_finite() {
+                    if let Some(f) = &fused {
+                        f.trainer.write_back(self)?;
+                    }
                     self.history.extend(run);
                     return Err(Error::Diverged {
                         epoch,
@@ -232,8 +282,8 @@ impl Sequential {
                         loss: step.loss,
                     });
                 }
-                loss_sum += step.loss * batch.len() as f64;
-                seen += batch.len();
+                loss_sum += step.loss * len as f64;
+                seen += len;
                 correct += step.correct;
                 total += step.total;
                 if options.verbose && options.log_every.is_some_and(|k| (b + 1) % k == 0) {
@@ -253,13 +303,27 @@ impl Sequential {
                     break;
                 }
             }
-            let (val_loss, val_accuracy) = match &validation {
-                Some(v) => {
+            let (val_loss, val_accuracy) = match (&validation, &mut fused) {
+                (
+                    Some(_),
+                    Some(FusedRun {
+                        trainer,
+                        validation: Some(v),
+                        ..
+                    }),
+                ) => {
+                    let ev = trainer.evaluate(v)?;
+                    (Some(ev.loss), Some(ev.accuracy))
+                }
+                (Some(v), _) => {
                     let ev = self.evaluate(v)?;
                     (Some(ev.loss), Some(ev.accuracy))
                 }
-                None => (None, None),
+                (None, _) => (None, None),
             };
+            if let Some(f) = &fused {
+                f.trainer.write_back(self)?;
+            }
             let log = EpochLog {
                 epoch,
                 loss: loss_sum / seen.max(1) as f64,
@@ -268,6 +332,7 @@ impl Sequential {
                 val_accuracy,
                 seconds: start.elapsed().as_secs_f64(),
                 learning_rate: self.compiled()?.optimizer.current_learning_rate(),
+                fused: fused.is_some(),
             };
             if options.verbose {
                 println!("Epoch {epoch}/{} - {log}", first_epoch + options.epochs - 1);
@@ -278,6 +343,10 @@ impl Sequential {
                 }
             }
             run.epochs.push(log);
+            if let (Some(f), false) = (&mut fused, options.callbacks.is_empty()) {
+                // A callback may have changed the weights (EarlyStopping restores the best).
+                f.trainer.reload_weights(self)?;
+            }
             if let Some(why) = stop {
                 if options.verbose {
                     println!("Stopped: {why}");
@@ -291,6 +360,30 @@ impl Sequential {
         }
         self.history.extend(run.clone());
         Ok(run)
+    }
+
+    /// The fused path for this model and data, if it covers them.
+    fn fused_path(&self, train: &Split, validation: Option<&Split>) -> Result<Option<FusedRun>> {
+        let loss = self.compiled()?.loss;
+        let threads = crate::device::training_threads();
+        let Some(trainer) = FusedTrainer::for_model(self, loss, threads)? else {
+            return Ok(None);
+        };
+        let Some(train) = trainer.prepare(train)? else {
+            return Ok(None);
+        };
+        let validation = match validation {
+            Some(v) => match trainer.prepare(v)? {
+                Some(v) => Some(v),
+                None => return Ok(None),
+            },
+            None => None,
+        };
+        Ok(Some(FusedRun {
+            trainer,
+            train,
+            validation,
+        }))
     }
 
     /// Loss and accuracy on `data`, in inference mode (no dropout), with the compiled loss.

@@ -19,6 +19,10 @@ pub struct EpochLog {
     pub seconds: f64,
     /// Learning rate in use at the end of the epoch.
     pub learning_rate: f64,
+    /// Whether the epoch ran on `fit`'s fused CPU path (see [`crate::train::Fit::fused`])
+    /// rather than through Candle's autograd.
+    #[serde(default)]
+    pub fused: bool,
 }
 
 /// A quantity to watch (for early stopping and checkpoints).

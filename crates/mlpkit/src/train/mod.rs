@@ -2,9 +2,11 @@
 
 mod callbacks;
 mod fit;
+mod fused;
 mod history;
 pub mod loss;
 pub mod optim;
+mod team;
 
 pub use callbacks::{Callback, Checkpoint, Control, EarlyStopping, TimeBudget};
 pub use fit::{Compiled, Evaluation, Fit, StepResult, Validation};

@@ -368,6 +368,34 @@ impl<R: UpdateRule> Optim<R> {
         Ok(())
     }
 
+    /// The state of every weight as plain vectors (for the fused training path).
+    pub(crate) fn slots_f32(&self) -> crate::Result<Vec<Vec<Vec<f32>>>> {
+        self.slots
+            .iter()
+            .map(|slots| {
+                slots
+                    .iter()
+                    .map(|s| Ok(s.flatten_all()?.to_vec1::<f32>()?))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Replaces the state of every weight and the step count (from the fused training path).
+    pub(crate) fn set_slots_f32(
+        &mut self,
+        slots: Vec<Vec<Vec<f32>>>,
+        iterations: usize,
+    ) -> crate::Result<()> {
+        for ((var, mine), new) in self.vars.iter().zip(self.slots.iter_mut()).zip(slots) {
+            for (slot, values) in mine.iter_mut().zip(new) {
+                *slot = Tensor::from_vec(values, var.dims(), var.device())?;
+            }
+        }
+        self.iterations = iterations;
+        Ok(())
+    }
+
     /// The learning rate the next step will use, after decay.
     pub fn current_learning_rate(&self) -> f64 {
         self.rule.learning_rate() / (1.0 + self.rule.decay() * self.iterations as f64)
