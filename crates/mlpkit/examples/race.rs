@@ -9,8 +9,8 @@
 //! Each configuration is trained exactly as `mlpkit::tutorials` sets it up (data in memory,
 //! the tutorial's network, optimizer, batch size and validation), with `fit`, for 5 epochs by
 //! default; the JSON line holds the seconds of every epoch (validation pass included) and the
-//! test accuracy afterwards. Run it in a fresh process per configuration so that the peak
-//! resident memory the driver reads belongs to that configuration alone.
+//! test accuracy afterwards, and the process's peak resident memory (`VmHWM`). Run it in a
+//! fresh process per configuration so that the memory belongs to that configuration alone.
 
 use std::time::Instant;
 
@@ -57,6 +57,14 @@ fn main() -> Result<()> {
     let fit = recipe.fit_options(Some(epochs), 42).verbose(false);
     let history = recipe.model.fit(&recipe.train, fit)?;
     let test = recipe.model.evaluate(&recipe.test)?;
+    let peak_rss_mb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0);
     let seconds: Vec<String> = history
         .seconds()
         .iter()
@@ -64,7 +72,7 @@ fn main() -> Result<()> {
         .collect();
     println!(
         "{{\"framework\": \"mlpkit\", \"config\": {config}, \"epoch_seconds\": [{}], \"test_accuracy\": {:.5}, \
-         \"train_examples\": {}, \"params\": {}, \"threads\": {}, \"fused\": {}}}",
+         \"train_examples\": {}, \"params\": {}, \"threads\": {}, \"fused\": {}, \"peak_rss_mb\": {peak_rss_mb:.1}}}",
         seconds.join(", "),
         test.accuracy,
         recipe.train_examples(),

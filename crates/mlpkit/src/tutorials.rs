@@ -137,10 +137,11 @@ impl Tutorial {
             };
         Ok(match self {
             Tutorial::MlpFromRawFiles => {
-                let (train, test) = flat_784(PixelRange::MinusOneToOne)?;
-                let st = Standardizer::fit(&train.images)?;
-                let train = onehot(&train.map_images(|x| st.transform(x))?)?;
-                let test = onehot(&test.map_images(|x| st.transform(x))?)?;
+                let (scaled_train, scaled_test) = flat_784(PixelRange::MinusOneToOne)?;
+                let st = Standardizer::fit(&scaled_train.images)?;
+                let train = onehot(&scaled_train.map_images(|x| st.transform(x))?)?;
+                drop(scaled_train); // one copy of the training images at a time
+                let test = onehot(&scaled_test.map_images(|x| st.transform(x))?)?;
                 let mut model = dense_stack(&[50, 50], Activation::Tanh).build(seed)?;
                 model.compile(
                     Sgd::new(0.001).momentum(0.9).decay(1e-7),

@@ -271,3 +271,26 @@ fn shuffled_batches_are_seeded_and_reshuffle_each_epoch() {
     let mut e = Batches::new(50, 8).unwrap().shuffle(3).drop_last(true);
     assert_eq!(epoch(&mut e).len(), 48);
 }
+
+#[test]
+fn standardizing_in_memory_equals_the_general_path() {
+    // Contiguous f32 data takes a one-pass path; a strided view takes Candle's operations.
+    let x = Tensor::arange(0f32, 60.0, &Device::Cpu)
+        .unwrap()
+        .affine(0.37, -3.0)
+        .unwrap()
+        .reshape((6, 10))
+        .unwrap();
+    let st = Standardizer::fit(&x).unwrap();
+    let fast = st.transform(&x).unwrap();
+    let strided = x.t().unwrap().contiguous().unwrap().t().unwrap();
+    assert!(!strided.is_contiguous());
+    let general = st.transform(&strided).unwrap();
+    assert_eq!(
+        fast.to_vec2::<f32>().unwrap(),
+        general.to_vec2::<f32>().unwrap()
+    );
+    // And the statistics are right: per-column means are zero after the transform.
+    let col_means = fast.mean(0).unwrap().to_vec1::<f32>().unwrap();
+    assert!(col_means.iter().all(|m| m.abs() < 1e-5), "{col_means:?}");
+}
