@@ -1,22 +1,23 @@
-//! Seconds per epoch (training plus the epoch's validation pass) of the five tutorial
-//! configurations, beside the Keras figures measured on the same kind of 2-core machine.
+//! What each part of the speed work buys: seconds per epoch (training plus the epoch's
+//! validation pass) of the five tutorial configurations, trained three ways in one run:
+//!
+//! 1. Candle's autograd path (`Fit::fused(false)`, one thread: the crate before the fused path);
+//! 2. the fused CPU path on one thread;
+//! 3. the fused CPU path on every core (what `fit` does by default).
 //!
 //! ```text
 //! cargo run --release -p mlpkit --example bench_train [-- epochs]
 //! ```
 //!
-//! Each configuration trains for 5 epochs (or the number given); the figure is the median
-//! of epochs 2 onwards. In the same run the machine's own matmul peak is measured through
-//! the same Candle path, and our training throughput (6 × parameters × samples / seconds)
-//! is shown as a share of it.
+//! Each run trains for 5 epochs (or the number given); the figure is the median of epochs 2
+//! onwards. In the same run the machine's own matmul peak is measured through Candle's matmul,
+//! and each throughput (6 × parameters × samples / seconds) is shown as a share of it.
+//! The race against Keras and PyTorch is `bench/race`.
 
 use std::time::Instant;
 
 use mlpkit::prelude::*;
 use mlpkit::tutorials::Tutorial;
-
-/// Keras 3.15 / TensorFlow 2.21 on CPU, seconds per epoch, measured on these machines.
-const KERAS: [f64; 5] = [1.9, 3.9, 4.7, 2.6, 2.1];
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -42,51 +43,56 @@ fn matmul_peak() -> Result<f64> {
     Ok(2.0 * 1024f64.powi(3) / best / 1e9)
 }
 
+/// Seconds per epoch, throughput and final accuracy of one tutorial trained one way.
+fn measure(tutorial: Tutorial, epochs: usize, fused: bool) -> Result<(f64, f64, f64)> {
+    let mut recipe = tutorial.prepare(42)?;
+    let fit = recipe
+        .fit_options(Some(epochs), 42)
+        .verbose(false)
+        .fused(fused);
+    let history = recipe.model.fit(&recipe.train, fit)?;
+    assert_eq!(
+        history.epochs.iter().all(|e| e.fused),
+        fused,
+        "the intended path ran"
+    );
+    let per_epoch = median(history.seconds()[1..].to_vec());
+    let gflops =
+        6.0 * recipe.model.param_count() as f64 * recipe.train_examples() as f64 / per_epoch / 1e9;
+    let acc = history
+        .last()
+        .map(|e| e.val_accuracy.unwrap_or(e.accuracy))
+        .unwrap_or(0.0);
+    Ok((per_epoch, gflops, acc))
+}
+
 fn main() -> Result<()> {
     let epochs: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5)
         .max(2);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let peak = matmul_peak()?;
+    println!("Candle CPU matmul peak (1024x1024x1024 f32, {cores} threads): {peak:.1} GFLOP/s");
     println!(
-        "Candle CPU matmul peak (1024x1024x1024 f32): {peak:.1} GFLOP/s on {} threads",
-        candle_core::utils::get_num_threads()
+        "\n| # | configuration | autograd, 1 thread | fused, 1 thread | fused, {cores} threads | speed-up | GFLOP/s (% of peak) | accuracy autograd / fused |"
     );
-    let mut rows = Vec::new();
+    println!("|---|---|---|---|---|---|---|---|");
     for (i, tutorial) in Tutorial::ALL.into_iter().enumerate() {
-        let mut recipe = tutorial.prepare(42)?;
-        let fit = recipe.fit_options(Some(epochs), 42).verbose(false);
-        let history = recipe.model.fit(&recipe.train, fit)?;
-        let per_epoch = median(history.seconds()[1..].to_vec());
-        let flops = 6.0 * recipe.model.param_count() as f64 * recipe.train_examples() as f64
-            / per_epoch
-            / 1e9;
-        let acc = history
-            .last()
-            .map(|e| e.val_accuracy.unwrap_or(e.accuracy))
-            .unwrap_or(0.0);
+        mlpkit::device::set_cpu_threads(1);
+        let (before, _, acc_before) = measure(tutorial, epochs, false)?;
+        let (one, _, _) = measure(tutorial, epochs, true)?;
+        mlpkit::device::set_cpu_threads(cores);
+        let (all, gflops, acc) = measure(tutorial, epochs, true)?;
         println!(
-            "{}. {tutorial}: {per_epoch:.2} s/epoch (Keras {:.1}, ratio {:.2}), {flops:.1} GFLOP/s = {:.0}% of peak, accuracy after {epochs} epochs {:.2}%",
+            "| {} | {} | {before:.2} | {one:.2} | {all:.2} | {:.1}x | {gflops:.1} ({:.0}%) | {:.2}% / {:.2}% |",
             i + 1,
-            KERAS[i],
-            per_epoch / KERAS[i],
-            100.0 * flops / peak,
+            tutorial.config(),
+            before / all,
+            100.0 * gflops / peak,
+            100.0 * acc_before,
             100.0 * acc
-        );
-        rows.push((i + 1, tutorial, per_epoch, flops, acc));
-    }
-    println!(
-        "\n| # | configuration | s/epoch | Keras s/epoch | ours/Keras | GFLOP/s (% of peak) |"
-    );
-    println!("|---|---|---|---|---|---|");
-    for (i, t, s, f, _) in rows {
-        println!(
-            "| {i} | {} | {s:.2} | {:.1} | {:.2} | {f:.1} ({:.0}%) |",
-            t.config(),
-            KERAS[i - 1],
-            s / KERAS[i - 1],
-            100.0 * f / peak
         );
     }
     Ok(())
