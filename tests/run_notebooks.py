@@ -31,7 +31,8 @@ KERNEL = "rust-mlpkit"
 FIRST_CELL = (
     ':dep mlpkit = { path = "../crates/mlpkit", default-features = false }\n'
     "use mlpkit::prelude::*;\n"
-    'println!("mlpkit is ready; tensors live on {}", mlpkit::device::describe(&default_device()?));'
+    "let device = default_device()?;\n"
+    'println!("mlpkit is ready; tensors live on {}", mlpkit::device::describe(&device));'
 )
 CELL_TIMEOUT = 1200
 

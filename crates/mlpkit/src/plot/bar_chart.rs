@@ -62,6 +62,8 @@ impl BarChart {
 }
 
 impl Plot for BarChart {
+    super::figure::compiled_here!();
+
     fn default_size(&self) -> (u32, u32) {
         ((110 * self.values.len() as u32 + 100).max(480), 400)
     }

@@ -83,6 +83,8 @@ impl ProbabilityBars {
 }
 
 impl Plot for ProbabilityBars {
+    super::figure::compiled_here!();
+
     fn default_size(&self) -> (u32, u32) {
         ((70 * self.probabilities.len() as u32).max(420), 380)
     }

@@ -179,6 +179,8 @@ impl LearningCurves {
 }
 
 impl Plot for LearningCurves {
+    super::figure::compiled_here!();
+
     fn default_size(&self) -> (u32, u32) {
         (
             480 * self.panels.len() as u32,

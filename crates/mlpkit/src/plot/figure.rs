@@ -12,11 +12,92 @@ use crate::atomic;
 use crate::error::{Error, Result};
 
 /// Something that can be drawn on a plotters drawing area of its preferred size.
+///
+/// Only `default_size` and `draw` are needed. `render_rgb` and `render_svg` draw through
+/// `draw` by default; this crate's own plots override them with [`compiled_here!`] so that
+/// their drawing code is compiled once, into this crate. Generic code is otherwise compiled
+/// again by every crate that uses it, and in a notebook every cell is such a crate: a cell
+/// showing a figure would spend a second or more compiling plotters' drawing code.
 pub trait Plot {
     /// Default size in pixels, `(width, height)`.
     fn default_size(&self) -> (u32, u32);
     /// Draws onto `root`, which has the figure's size.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
+    /// Draws onto a white RGB image of `width` × `height` pixels.
+    fn render_rgb(&self, width: u32, height: u32) -> Result<image::RgbImage>
+    where
+        Self: Sized,
+    {
+        render_rgb(self, width, height)
+    }
+    /// Draws into an SVG document of `width` × `height` pixels.
+    fn render_svg(&self, width: u32, height: u32) -> Result<String>
+    where
+        Self: Sized,
+    {
+        render_svg(self, width, height)
+    }
+}
+
+/// Overrides [`Plot::render_rgb`] and [`Plot::render_svg`] inside an `impl Plot` block with
+/// non-generic methods, so that they are compiled in this crate (see [`Plot`]).
+macro_rules! compiled_here {
+    () => {
+        fn render_rgb(&self, width: u32, height: u32) -> $crate::Result<image::RgbImage> {
+            $crate::plot::figure::render_rgb(self, width, height)
+        }
+        fn render_svg(&self, width: u32, height: u32) -> $crate::Result<String> {
+            $crate::plot::figure::render_svg(self, width, height)
+        }
+    };
+}
+pub(crate) use compiled_here;
+
+/// Draws `plot` onto a white RGB image.
+pub fn render_rgb<P: Plot>(plot: &P, width: u32, height: u32) -> Result<image::RgbImage> {
+    super::fonts::ensure_registered();
+    let mut buffer = vec![0u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        plot.draw(&root)?;
+        root.present().map_err(plot_err)?;
+    }
+    image::RgbImage::from_raw(width, height, buffer)
+        .ok_or_else(|| Error::Plot("the rendered buffer has the wrong size".into()))
+}
+
+/// Draws `plot` into an SVG document on a white background.
+pub fn render_svg<P: Plot>(plot: &P, width: u32, height: u32) -> Result<String> {
+    super::fonts::ensure_registered();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        plot.draw(&root)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(out)
+}
+
+/// PNG bytes of an image.
+pub fn encode_png(image: &image::RgbImage) -> Result<Vec<u8>> {
+    let mut out = Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| Error::Plot(format!("cannot encode the PNG: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// Prints PNG bytes in the form evcxr shows as an image, or the error in words.
+pub fn show_png(png: Result<Vec<u8>>) {
+    match png {
+        Ok(png) => println!(
+            "EVCXR_BEGIN_CONTENT image/png\n{}\nEVCXR_END_CONTENT",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        ),
+        Err(e) => println!("could not draw the figure: {e}"),
+    }
 }
 
 /// A figure: one of the crate's plots with its size.
@@ -50,40 +131,17 @@ impl<P: Plot> Figure<P> {
 
     /// Renders to an RGB image.
     pub fn to_rgb(&self) -> Result<image::RgbImage> {
-        super::fonts::ensure_registered();
-        let mut buffer = vec![0u8; (self.width * self.height * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut buffer, (self.width, self.height))
-                .into_drawing_area();
-            root.fill(&WHITE).map_err(plot_err)?;
-            self.plot.draw(&root)?;
-            root.present().map_err(plot_err)?;
-        }
-        image::RgbImage::from_raw(self.width, self.height, buffer)
-            .ok_or_else(|| Error::Plot("the rendered buffer has the wrong size".into()))
+        self.plot.render_rgb(self.width, self.height)
     }
 
     /// Renders to PNG bytes.
     pub fn png(&self) -> Result<Vec<u8>> {
-        let mut out = Cursor::new(Vec::new());
-        self.to_rgb()?
-            .write_to(&mut out, image::ImageFormat::Png)
-            .map_err(|e| Error::Plot(format!("cannot encode the PNG: {e}")))?;
-        Ok(out.into_inner())
+        encode_png(&self.to_rgb()?)
     }
 
     /// Renders to an SVG document.
     pub fn svg(&self) -> Result<String> {
-        super::fonts::ensure_registered();
-        let mut out = String::new();
-        {
-            let root =
-                SVGBackend::with_string(&mut out, (self.width, self.height)).into_drawing_area();
-            root.fill(&WHITE).map_err(plot_err)?;
-            self.plot.draw(&root)?;
-            root.present().map_err(plot_err)?;
-        }
-        Ok(out)
+        self.plot.render_svg(self.width, self.height)
     }
 
     /// Writes the figure as PNG or SVG, chosen by the file's extension. The file is replaced
@@ -109,13 +167,7 @@ impl<P: Plot> Figure<P> {
 
     /// Shows the figure as a PNG image when it is the value of a notebook cell (evcxr).
     pub fn evcxr_display(&self) {
-        match self.png() {
-            Ok(png) => println!(
-                "EVCXR_BEGIN_CONTENT image/png\n{}\nEVCXR_END_CONTENT",
-                base64::engine::general_purpose::STANDARD.encode(png)
-            ),
-            Err(e) => println!("could not draw the figure: {e}"),
-        }
+        show_png(self.png())
     }
 }
 

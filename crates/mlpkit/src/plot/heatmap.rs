@@ -114,6 +114,8 @@ impl Heatmap {
 }
 
 impl Plot for Heatmap {
+    super::figure::compiled_here!();
+
     fn default_size(&self) -> (u32, u32) {
         let k = self.matrix.num_classes() as u32;
         (

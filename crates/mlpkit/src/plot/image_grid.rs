@@ -211,6 +211,8 @@ impl ImageGrid {
 }
 
 impl Plot for ImageGrid {
+    super::figure::compiled_here!();
+
     fn default_size(&self) -> (u32, u32) {
         let tile_w = self.width_px as u32 * self.zoom;
         let tile_h = self.height_px as u32 * self.zoom;
