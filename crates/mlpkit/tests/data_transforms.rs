@@ -294,3 +294,35 @@ fn standardizing_in_memory_equals_the_general_path() {
     let col_means = fast.mean(0).unwrap().to_vec1::<f32>().unwrap();
     assert!(col_means.iter().all(|m| m.abs() < 1e-5), "{col_means:?}");
 }
+
+#[test]
+fn mean_and_std_are_the_same_in_memory_and_through_candle() {
+    let x = Tensor::arange(0f32, 5000.0, &Device::Cpu)
+        .unwrap()
+        .affine(0.013, -7.0)
+        .unwrap()
+        .sin()
+        .unwrap()
+        .reshape((50, 100))
+        .unwrap();
+    let (m1, s1) = mean_std(&x).unwrap();
+    // A strided view goes through Candle's operations.
+    let strided = x.t().unwrap().contiguous().unwrap().t().unwrap();
+    let (m2, s2) = mean_std(&strided).unwrap();
+    assert!(
+        (m1 - m2).abs() < 1e-12 && (s1 - s2).abs() < 1e-12,
+        "{m1} {s1} vs {m2} {s2}"
+    );
+    // And against a plain f64 computation.
+    let v: Vec<f64> = x
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap()
+        .iter()
+        .map(|&a| a as f64)
+        .collect();
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let std = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
+    assert!((m1 - mean).abs() < 1e-12 && (s1 - std).abs() < 1e-12);
+}

@@ -93,6 +93,9 @@ pub fn mean_std(x: &Tensor) -> Result<(f64, f64)> {
     if n == 0 {
         return Err(Error::shape("mean_std", "at least one element", x.dims()));
     }
+    if let Some(stats) = mean_std_cpu(x) {
+        return Ok(stats);
+    }
     let pieces = pieces(x)?;
     let mut sum = 0.0;
     for p in &pieces {
@@ -109,6 +112,27 @@ pub fn mean_std(x: &Tensor) -> Result<(f64, f64)> {
             .to_scalar::<f64>()?;
     }
     Ok((mean, (squares / n as f64).sqrt()))
+}
+
+/// [`mean_std`] for `f32` data in memory: two passes with `f64` sums, no copies.
+fn mean_std_cpu(x: &Tensor) -> Option<(f64, f64)> {
+    let (storage, layout) = x.storage_and_layout();
+    let (Storage::Cpu(CpuStorage::F32(data)), Some((start, end))) =
+        (&*storage, layout.contiguous_offsets())
+    else {
+        return None;
+    };
+    let v = &data[start..end];
+    let sum: f64 = v
+        .chunks(4096)
+        .map(|c| c.iter().map(|&x| x as f64).sum::<f64>())
+        .sum();
+    let mean = sum / v.len() as f64;
+    let squares: f64 = v
+        .chunks(4096)
+        .map(|c| c.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>())
+        .sum();
+    Some((mean, (squares / v.len() as f64).sqrt()))
 }
 
 /// Rows per piece when computing statistics in `f64`: a few MB at a time, instead of an
