@@ -14,8 +14,6 @@
 //! and each throughput (6 × parameters × samples / seconds) is shown as a share of it.
 //! The race against Keras and PyTorch is `bench/race`.
 
-use std::time::Instant;
-
 use mlpkit::prelude::*;
 use mlpkit::tutorials::Tutorial;
 
@@ -27,20 +25,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
-}
-
-/// GFLOP/s of a 1024³ f32 matrix product through Candle's CPU matmul (best of 5).
-fn matmul_peak() -> Result<f64> {
-    let a = Tensor::rand(-1f32, 1f32, (1024, 1024), &Device::Cpu)?;
-    let b = Tensor::rand(-1f32, 1f32, (1024, 1024), &Device::Cpu)?;
-    let mut best = f64::MAX;
-    for _ in 0..5 {
-        let t = Instant::now();
-        let c = a.matmul(&b)?;
-        c.sum_all()?.to_scalar::<f32>()?;
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    Ok(2.0 * 1024f64.powi(3) / best / 1e9)
 }
 
 /// Seconds per epoch, throughput and final accuracy of one tutorial trained one way.
@@ -73,7 +57,7 @@ fn main() -> Result<()> {
         .unwrap_or(5)
         .max(2);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let peak = matmul_peak()?;
+    let peak = mlpkit::device::matmul_gflops(1024, &Device::Cpu)?;
     println!("Candle CPU matmul peak (1024x1024x1024 f32, {cores} threads): {peak:.1} GFLOP/s");
     println!(
         "\n| # | configuration | autograd, 1 thread | fused, 1 thread | fused, {cores} threads | speed-up | GFLOP/s (% of peak) | accuracy autograd / fused |"

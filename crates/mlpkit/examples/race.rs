@@ -12,30 +12,14 @@
 //! test accuracy afterwards, and the process's peak resident memory (`VmHWM`). Run it in a
 //! fresh process per configuration so that the memory belongs to that configuration alone.
 
-use std::time::Instant;
-
 use mlpkit::prelude::*;
 use mlpkit::tutorials::Tutorial;
-
-/// GFLOP/s of a 1024³ f32 matrix product through Candle's CPU matmul on every core (best of 5).
-fn matmul_peak() -> Result<f64> {
-    let a = Tensor::rand(-1f32, 1f32, (1024, 1024), &Device::Cpu)?;
-    let b = Tensor::rand(-1f32, 1f32, (1024, 1024), &Device::Cpu)?;
-    let mut best = f64::MAX;
-    for _ in 0..5 {
-        let t = Instant::now();
-        let c = a.matmul(&b)?;
-        c.sum_all()?.to_scalar::<f32>()?;
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    Ok(2.0 * 1024f64.powi(3) / best / 1e9)
-}
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let what = args.next().unwrap_or_default();
     if what == "peak" {
-        let peak = matmul_peak()?;
+        let peak = mlpkit::device::matmul_gflops(1024, &Device::Cpu)?;
         println!(
             "{{\"peak_gflops\": {peak:.2}, \"threads\": {}}}",
             mlpkit::device::cpu_threads()

@@ -9,7 +9,7 @@
 //! | `(X - X_train.mean(axis=0)) / X_train.std()` | [`Standardizer::fit`] then [`Standardizer::transform`] |
 //! | `to_categorical(y, 10)` | [`one_hot`] |
 
-use candle_core::{CpuStorage, DType, Storage, Tensor, D};
+use candle_core::{DType, Storage, Tensor, D};
 
 use crate::error::{Error, Result};
 
@@ -60,15 +60,29 @@ pub fn scale(x: &Tensor, range: PixelRange) -> Result<Tensor> {
     })
 }
 
+/// `f(values)` when `x` is a contiguous CPU tensor of element type `T`, else `None`: the
+/// fast paths below read the values in place instead of going through tensor operations.
+fn with_cpu_slice<T: candle_core::WithDType, R>(
+    x: &Tensor,
+    f: impl FnOnce(&[T]) -> R,
+) -> Option<R> {
+    let (storage, layout) = x.storage_and_layout();
+    let (Storage::Cpu(cpu), Some((start, end))) = (&*storage, layout.contiguous_offsets()) else {
+        return None;
+    };
+    let data = cpu.as_slice::<T>().ok()?;
+    Some(f(&data[start..end]))
+}
+
 /// `table[p]` for every byte `p` of a contiguous `u8` CPU tensor; `None` for any other tensor.
 fn map_cpu_bytes(x: &Tensor, table: &[f32]) -> Result<Option<Tensor>> {
-    let (storage, layout) = x.storage_and_layout();
-    let (Storage::Cpu(CpuStorage::U8(data)), Some((start, end))) =
-        (&*storage, layout.contiguous_offsets())
-    else {
+    let Some(out) = with_cpu_slice::<u8, _>(x, |src| map_bytes(src, table)) else {
         return Ok(None);
     };
-    let src = &data[start..end];
+    Ok(Some(Tensor::from_vec(out, x.shape(), x.device())?))
+}
+
+fn map_bytes(src: &[u8], table: &[f32]) -> Vec<f32> {
     let mut out = vec![0f32; src.len()];
     let chunk = src
         .len()
@@ -83,8 +97,7 @@ fn map_cpu_bytes(x: &Tensor, table: &[f32]) -> Result<Option<Tensor>> {
             });
         }
     });
-    drop(storage);
-    Ok(Some(Tensor::from_vec(out, x.shape(), x.device())?))
+    out
 }
 
 /// Mean and (population) standard deviation of every element of `x`, in `f64`.
@@ -116,23 +129,18 @@ pub fn mean_std(x: &Tensor) -> Result<(f64, f64)> {
 
 /// [`mean_std`] for `f32` data in memory: two passes with `f64` sums, no copies.
 fn mean_std_cpu(x: &Tensor) -> Option<(f64, f64)> {
-    let (storage, layout) = x.storage_and_layout();
-    let (Storage::Cpu(CpuStorage::F32(data)), Some((start, end))) =
-        (&*storage, layout.contiguous_offsets())
-    else {
-        return None;
-    };
-    let v = &data[start..end];
-    let sum: f64 = v
-        .chunks(4096)
-        .map(|c| c.iter().map(|&x| x as f64).sum::<f64>())
-        .sum();
-    let mean = sum / v.len() as f64;
-    let squares: f64 = v
-        .chunks(4096)
-        .map(|c| c.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>())
-        .sum();
-    Some((mean, (squares / v.len() as f64).sqrt()))
+    with_cpu_slice::<f32, _>(x, |v| {
+        let sum: f64 = v
+            .chunks(4096)
+            .map(|c| c.iter().map(|&x| x as f64).sum::<f64>())
+            .sum();
+        let mean = sum / v.len() as f64;
+        let squares: f64 = v
+            .chunks(4096)
+            .map(|c| c.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>())
+            .sum();
+        (mean, (squares / v.len() as f64).sqrt())
+    })
 }
 
 /// Rows per piece when computing statistics in `f64`: a few MB at a time, instead of an
@@ -254,24 +262,22 @@ impl Standardizer {
             return Ok(None);
         }
         let mean = self.mean.flatten_all()?.to_vec1::<f32>()?;
-        let (storage, layout) = x.storage_and_layout();
-        let (Storage::Cpu(CpuStorage::F32(data)), Some((start, end))) =
-            (&*storage, layout.contiguous_offsets())
-        else {
-            return Ok(None);
-        };
-        let src = &data[start..end];
         let scale = (1.0 / self.std) as f32;
-        let mut out = vec![0f32; src.len()];
-        if !mean.is_empty() {
-            for (dst, src) in out.chunks_mut(mean.len()).zip(src.chunks(mean.len())) {
-                for ((d, &v), &m) in dst.iter_mut().zip(src).zip(&mean) {
-                    *d = (v - m) * scale;
+        let standardized = with_cpu_slice::<f32, _>(x, |src| {
+            let mut out = vec![0f32; src.len()];
+            if !mean.is_empty() {
+                for (dst, src) in out.chunks_mut(mean.len()).zip(src.chunks(mean.len())) {
+                    for ((d, &v), &m) in dst.iter_mut().zip(src).zip(&mean) {
+                        *d = (v - m) * scale;
+                    }
                 }
             }
-        }
-        drop(storage);
-        Ok(Some(Tensor::from_vec(out, x.shape(), x.device())?))
+            out
+        });
+        Ok(match standardized {
+            Some(out) => Some(Tensor::from_vec(out, x.shape(), x.device())?),
+            None => None,
+        })
     }
 }
 

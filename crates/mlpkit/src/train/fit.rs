@@ -256,6 +256,8 @@ impl Sequential {
                 Some(_) => (batches.next_epoch_indices(), None),
                 None => (Vec::new(), Some(batches.epoch(&train))),
             };
+            // One index for both paths: the fused one reads `order[b]`, the other its iterator.
+            #[allow(clippy::needless_range_loop)]
             for b in 0..n_batches {
                 let (step, len) = match (&mut fused, &mut autograd) {
                     (Some(f), _) => {
