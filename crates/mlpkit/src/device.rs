@@ -1,6 +1,6 @@
 //! Which device tensors live on.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use candle_core::Device;
 
@@ -37,6 +37,8 @@ pub fn cpu_threads() -> usize {
 static CHOSEN_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// `RAYON_NUM_THREADS` as the user set it before this crate touched it (0: unset).
 static USER_THREADS: AtomicUsize = AtomicUsize::new(0);
+/// Whether [`default_training_threads`] has run.
+static APPLIED: AtomicBool = AtomicBool::new(false);
 
 /// Sets the number of CPU threads for training and inference in this process: the threads
 /// of `fit`'s fused path, and Candle's (through `RAYON_NUM_THREADS`, which Candle reads at
@@ -53,13 +55,19 @@ pub fn set_cpu_threads(threads: usize) {
 /// `fit`'s fused path ([`crate::train`]) splits each matrix product into one block per
 /// thread itself, so it gains from every core even at batch 32.
 pub fn training_threads() -> usize {
-    default_training_threads();
-    match CHOSEN_THREADS.load(Ordering::SeqCst) {
-        0 => match USER_THREADS.load(Ordering::SeqCst) {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        },
-        n => n,
+    let user = if APPLIED.load(Ordering::SeqCst) {
+        USER_THREADS.load(Ordering::SeqCst)
+    } else {
+        // Nothing set by this crate yet: the variable, if any, is the user's.
+        std::env::var("RAYON_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    match (CHOSEN_THREADS.load(Ordering::SeqCst), user) {
+        (0, 0) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        (0, n) => n,
+        (n, _) => n,
     }
 }
 
@@ -88,6 +96,7 @@ pub(crate) fn default_training_threads() {
             }
         }
     });
+    APPLIED.store(true, Ordering::SeqCst);
 }
 
 /// The machine's matrix-product throughput on `device`, in GFLOP/s: the best of five
