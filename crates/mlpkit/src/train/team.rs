@@ -43,7 +43,8 @@ pub(crate) struct Team {
     helpers: Vec<JoinHandle<()>>,
 }
 
-/// How many times a helper polls for work before it goes to sleep (roughly 50–100 µs).
+/// How many times a helper polls for work before it goes to sleep (well under a millisecond;
+/// the pause instruction behind `spin_loop` differs in length between CPUs).
 const SPINS: u32 = 20_000;
 
 impl Team {
