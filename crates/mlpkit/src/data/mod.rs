@@ -13,4 +13,5 @@ pub use dataset::{
     NUM_CLASSES,
 };
 pub use split::Split;
+pub(crate) use transform::with_cpu_slice;
 pub use transform::{flatten, mean_std, one_hot, scale, PixelRange, Standardizer};

@@ -62,7 +62,7 @@ pub fn scale(x: &Tensor, range: PixelRange) -> Result<Tensor> {
 
 /// `f(values)` when `x` is a contiguous CPU tensor of element type `T`, else `None`: the
 /// fast paths below read the values in place instead of going through tensor operations.
-fn with_cpu_slice<T: candle_core::WithDType, R>(
+pub(crate) fn with_cpu_slice<T: candle_core::WithDType, R>(
     x: &Tensor,
     f: impl FnOnce(&[T]) -> R,
 ) -> Option<R> {

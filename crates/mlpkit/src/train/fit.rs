@@ -252,29 +252,13 @@ impl Sequential {
             let start = Instant::now();
             let (mut loss_sum, mut seen, mut correct, mut total) = (0.0, 0usize, 0.0, 0.0);
             let mut stop: Option<String> = None;
-            let (order, mut autograd) = match fused {
-                Some(_) => (batches.next_epoch_indices(), None),
-                None => (Vec::new(), Some(batches.epoch(&train))),
-            };
-            // One index for both paths: the fused one reads `order[b]`, the other its iterator.
-            #[allow(clippy::needless_range_loop)]
-            for b in 0..n_batches {
-                let (step, len) = match (&mut fused, &mut autograd) {
-                    (Some(f), _) => {
-                        let ids = &order[b];
-                        (
-                            f.trainer.step(&f.train, ids, self.dropout_rng())?,
-                            ids.len(),
-                        )
-                    }
-                    (None, Some(batches)) => {
-                        let batch = batches.next().ok_or_else(|| {
-                            Error::InvalidArgument("the epoch ran out of batches".into())
-                        })??;
-                        (self.train_step(&batch)?, batch.len())
-                    }
-                    (None, None) => unreachable!("one of the two paths is set"),
+            // Both paths take the same batches: `Batches` draws the order, as `epoch` would.
+            for (b, ids) in batches.next_epoch_indices().iter().enumerate() {
+                let step = match &mut fused {
+                    Some(f) => f.trainer.step(&f.train, ids, self.dropout_rng())?,
+                    None => self.train_step(&train.select(ids)?)?,
                 };
+                let len = ids.len();
                 if !step.loss.is_finite() {
                     if let Some(f) = &fused {
                         f.trainer.write_back(self)?;

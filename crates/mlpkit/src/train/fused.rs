@@ -24,7 +24,7 @@
 //! the same as Candle's path, drawn from the same seeded generators; only the order of
 //! floating-point sums differs, so the two paths agree to rounding (the tests check it).
 
-use candle_core::{DType, Device, Storage, Tensor};
+use candle_core::{DType, Device, Tensor};
 use rand::rngs::StdRng;
 use rand::Rng;
 
@@ -32,7 +32,7 @@ use super::fit::{Evaluation, StepResult};
 use super::loss::Loss;
 use super::optim::{Adam, Optim, RmsProp, Rule, Sgd};
 use super::team::{part_range, Team};
-use crate::data::Split;
+use crate::data::{with_cpu_slice, Split};
 use crate::error::{Error, Result};
 use crate::model::{Activation, LayerSpec, Sequential};
 
@@ -68,27 +68,11 @@ pub(crate) struct FusedData {
 }
 
 impl FusedData {
-    fn images(&self) -> Result<(candle_core::StorageRef<'_>, usize)> {
-        let (storage, layout) = self.images.storage_and_layout();
-        let offset = layout
-            .contiguous_offsets()
-            .map(|(start, _)| start)
-            .ok_or_else(|| Error::InvalidArgument("images are not contiguous".into()))?;
-        if !matches!(&*storage, Storage::Cpu(_)) {
-            return Err(Error::InvalidArgument(
-                "the fused path needs the images on the CPU".into(),
-            ));
-        }
-        Ok((storage, offset))
-    }
-}
-
-fn cpu_f32(storage: &Storage) -> Result<&[f32]> {
-    match storage {
-        Storage::Cpu(cpu) => Ok(cpu.as_slice::<f32>()?),
-        _ => Err(Error::InvalidArgument(
-            "the fused path needs tensors on the CPU".into(),
-        )),
+    /// `f(images)`, the images as one row-major `f32` slice.
+    fn with_images<R>(&self, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+        with_cpu_slice(&self.images, f).ok_or_else(|| {
+            Error::InvalidArgument("the fused path needs contiguous f32 images on the CPU".into())
+        })
     }
 }
 
@@ -362,11 +346,8 @@ impl FusedTrainer {
                         return Ok(None);
                     }
                     let (inputs, units) = (spec.input_shape[0], d.units);
-                    let w = p.kernel.as_tensor().flatten_all()?.to_vec1::<f32>()?;
-                    let b = match &p.bias {
-                        Some(b) => Some(b.as_tensor().to_vec1::<f32>()?),
-                        None => None,
-                    };
+                    // Filled in by `reload_weights` below.
+                    let b = p.bias.as_ref().map(|_| Vec::new());
                     layers.push(Layer {
                         inputs,
                         units,
@@ -378,7 +359,7 @@ impl FusedTrainer {
                         dropout: std::mem::take(&mut pending_dropout),
                         gb: vec![0.0; if b.is_some() { units } else { 0 }],
                         gw: vec![0.0; inputs * units],
-                        w,
+                        w: Vec::new(),
                         b,
                         slots_w: Vec::new(),
                         slots_b: Vec::new(),
@@ -400,6 +381,7 @@ impl FusedTrainer {
             capacity: 0,
             x: Vec::new(),
         };
+        trainer.reload_weights(model)?;
         trainer.load_slots(&compiled.optimizer)?;
         Ok(Some(trainer))
     }
@@ -448,7 +430,7 @@ impl FusedTrainer {
         Ok(())
     }
 
-    /// Reads the weights from `model` again (after a callback may have changed them).
+    /// Reads the weights from `model` (at the start, and after a callback may have changed them).
     pub(crate) fn reload_weights(&mut self, model: &Sequential) -> Result<()> {
         let vars = model.vars();
         let mut vars = vars.iter();
@@ -543,15 +525,13 @@ impl FusedTrainer {
     ) -> Result<StepResult> {
         let rows = ids.len();
         self.reserve(rows);
-        {
-            let (storage, offset) = data.images()?;
-            let src = &cpu_f32(&storage)?[offset..];
-            let d = data.features;
+        let (x, d) = (&mut self.x, data.features);
+        data.with_images(|src| {
             for (r, &i) in ids.iter().enumerate() {
                 let i = i as usize;
-                self.x[r * d..(r + 1) * d].copy_from_slice(&src[i * d..(i + 1) * d]);
+                x[r * d..(r + 1) * d].copy_from_slice(&src[i * d..(i + 1) * d]);
             }
-        }
+        })?;
         self.forward_train(rows, rng);
         let last = self.layers.last_mut().expect("at least one dense layer");
         let score = score(
@@ -667,10 +647,10 @@ impl FusedTrainer {
             let delta = Ptr::of_const(&layer.delta[..rows * n]);
             let w = Ptr::of(&mut layer.w);
             let gw = Ptr::of(&mut layer.gw);
-            let sw: Vec<Ptr> = layer.slots_w.iter_mut().map(|s| Ptr::of(s)).collect();
+            let sw = slot_ptrs(&mut layer.slots_w);
             let mask = (!layer.dropout.is_empty()).then(|| Ptr::of_const(&layer.mask));
             let bias = layer.b.as_mut().map(|b| {
-                let sb: Vec<Ptr> = layer.slots_b.iter_mut().map(|s| Ptr::of(s)).collect();
+                let sb = slot_ptrs(&mut layer.slots_b);
                 (Ptr::of(b), Ptr::of(&mut layer.gb), sb)
             });
             let prev = below
@@ -714,7 +694,7 @@ impl FusedTrainer {
                         );
                         let len = block.len() * n;
                         let at = block.start * n;
-                        let (s0, s1) = slot_slices(&sw, at, len);
+                        let (s0, s1) = slot_slices(sw, at, len);
                         update.apply(w.slice(at, len), gw.slice(at, len), s0, s1);
                     }
                     if p == 0 {
@@ -725,7 +705,7 @@ impl FusedTrainer {
                                 let d = delta.slice(r * n, n);
                                 gb.iter_mut().zip(d.iter()).for_each(|(g, d)| *g += d);
                             }
-                            let (s0, s1) = slot_slices(sb, 0, n);
+                            let (s0, s1) = slot_slices(*sb, 0, n);
                             update.apply(b.slice(0, n), gb, s0, s1);
                         }
                     }
@@ -742,62 +722,63 @@ impl FusedTrainer {
             ));
         }
         let parts = self.team.threads();
-        let (storage, offset) = data.images()?;
-        let src = &cpu_f32(&storage)?[offset..];
         let totals: Vec<std::sync::Mutex<Score>> = (0..parts)
             .map(|_| std::sync::Mutex::new(Score::default()))
             .collect();
         let layers = &self.layers;
         let (objective, output) = (self.objective, self.output);
         let chunks = data.len.div_ceil(EVAL_ROWS);
-        self.team.run(&|p| {
-            let mut outs: Vec<Vec<f32>> = layers
-                .iter()
-                .map(|l| vec![0.0; EVAL_ROWS * l.units])
-                .collect();
-            let mut ids = Vec::with_capacity(EVAL_ROWS);
-            let mut mine = Score::default();
-            for c in (p..chunks).step_by(parts) {
-                let start = c * EVAL_ROWS;
-                let rows = EVAL_ROWS.min(data.len - start);
-                let mut input = &src[start * data.features..(start + rows) * data.features];
-                for (layer, out) in layers.iter().zip(outs.iter_mut()) {
-                    let (k, n) = (layer.inputs, layer.units);
-                    // SAFETY: `out` belongs to this part alone.
-                    unsafe {
-                        matmul(
-                            (rows, n, k),
-                            out.as_mut_ptr(),
-                            n,
-                            input.as_ptr(),
-                            (k, 1),
-                            layer.w.as_ptr(),
-                            (n, 1),
-                        );
-                    }
-                    for z in out[..rows * n].chunks_exact_mut(n) {
-                        if let Some(b) = &layer.b {
-                            z.iter_mut().zip(b).for_each(|(z, b)| *z += b);
+        let team = &self.team;
+        data.with_images(|src| {
+            team.run(&|p| {
+                let mut outs: Vec<Vec<f32>> = layers
+                    .iter()
+                    .map(|l| vec![0.0; EVAL_ROWS * l.units])
+                    .collect();
+                let mut ids = Vec::with_capacity(EVAL_ROWS);
+                let mut mine = Score::default();
+                for c in (p..chunks).step_by(parts) {
+                    let start = c * EVAL_ROWS;
+                    let rows = EVAL_ROWS.min(data.len - start);
+                    let mut input = &src[start * data.features..(start + rows) * data.features];
+                    for (layer, out) in layers.iter().zip(outs.iter_mut()) {
+                        let (k, n) = (layer.inputs, layer.units);
+                        // SAFETY: `out` belongs to this part alone.
+                        unsafe {
+                            matmul(
+                                (rows, n, k),
+                                out.as_mut_ptr(),
+                                n,
+                                input.as_ptr(),
+                                (k, 1),
+                                layer.w.as_ptr(),
+                                (n, 1),
+                            );
                         }
-                        activate(layer.activation, z);
+                        for z in out[..rows * n].chunks_exact_mut(n) {
+                            if let Some(b) = &layer.b {
+                                z.iter_mut().zip(b).for_each(|(z, b)| *z += b);
+                            }
+                            activate(layer.activation, z);
+                        }
+                        input = &out[..rows * n];
                     }
-                    input = &out[..rows * n];
+                    let classes = layers.last().map(|l| l.units).unwrap_or(0);
+                    ids.clear();
+                    ids.extend((start..start + rows).map(|i| i as u32));
+                    mine.add(score(
+                        objective,
+                        output,
+                        input,
+                        classes,
+                        &ids,
+                        &data.targets,
+                        None,
+                    ));
                 }
-                let classes = layers.last().map(|l| l.units).unwrap_or(0);
-                ids.clear();
-                ids.extend((start..start + rows).map(|i| i as u32));
-                mine.add(score(
-                    objective,
-                    output,
-                    input,
-                    classes,
-                    &ids,
-                    &data.targets,
-                    None,
-                ));
-            }
-            *totals[p].lock().unwrap_or_else(|e| e.into_inner()) = mine;
-        });
+                *totals[p].lock().unwrap_or_else(|e| e.into_inner()) = mine;
+            })
+        })?;
         let mut total = Score::default();
         for t in totals {
             total.add(t.into_inner().unwrap_or_else(|e| e.into_inner()));
@@ -810,13 +791,27 @@ impl FusedTrainer {
     }
 }
 
-fn slot_slices<'a>(slots: &[Ptr], at: usize, len: usize) -> (&'a mut [f32], &'a mut [f32]) {
-    // SAFETY: callers pass the block they own; missing slots become empty slices.
-    unsafe {
-        let s0 = slots.first().map(|s| s.slice(at, len)).unwrap_or(&mut []);
-        let s1 = slots.get(1).map(|s| s.slice(at, len)).unwrap_or(&mut []);
-        (s0, s1)
+/// Pointers to a weight's optimizer state (none, one or two vectors).
+fn slot_ptrs(slots: &mut [Vec<f32>]) -> [Option<Ptr>; 2] {
+    let mut out = [None; 2];
+    for (o, s) in out.iter_mut().zip(slots.iter_mut()) {
+        *o = Some(Ptr::of(s));
     }
+    out
+}
+
+/// The block `at..at + len` of each state vector; missing ones become empty slices.
+fn slot_slices<'a>(
+    slots: [Option<Ptr>; 2],
+    at: usize,
+    len: usize,
+) -> (&'a mut [f32], &'a mut [f32]) {
+    // SAFETY: callers pass the block they own.
+    let block = |s: Option<Ptr>| match s {
+        Some(p) => unsafe { p.slice(at, len) },
+        None => &mut [],
+    };
+    (block(slots[0]), block(slots[1]))
 }
 
 /// Summed loss and correct predictions of some rows.
