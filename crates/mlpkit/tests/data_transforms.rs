@@ -272,6 +272,14 @@ fn shuffled_batches_are_seeded_and_reshuffle_each_epoch() {
     assert_eq!(epoch(&mut e).len(), 48);
 }
 
+/// The same values as the matrix `x`, as a non-contiguous (column-major) view, so that the
+/// transforms cannot take their in-memory fast paths.
+fn strided_copy(x: &Tensor) -> Tensor {
+    let strided = x.t().unwrap().contiguous().unwrap().t().unwrap();
+    assert!(!strided.is_contiguous());
+    strided
+}
+
 #[test]
 fn standardizing_in_memory_equals_the_general_path() {
     // Contiguous f32 data takes a one-pass path; a strided view takes Candle's operations.
@@ -283,8 +291,7 @@ fn standardizing_in_memory_equals_the_general_path() {
         .unwrap();
     let st = Standardizer::fit(&x).unwrap();
     let fast = st.transform(&x).unwrap();
-    let strided = x.t().unwrap().contiguous().unwrap().t().unwrap();
-    assert!(!strided.is_contiguous());
+    let strided = strided_copy(&x);
     let general = st.transform(&strided).unwrap();
     assert_eq!(
         fast.to_vec2::<f32>().unwrap(),
@@ -307,7 +314,7 @@ fn mean_and_std_are_the_same_in_memory_and_through_candle() {
         .unwrap();
     let (m1, s1) = mean_std(&x).unwrap();
     // A strided view goes through Candle's operations.
-    let strided = x.t().unwrap().contiguous().unwrap().t().unwrap();
+    let strided = strided_copy(&x);
     let (m2, s2) = mean_std(&strided).unwrap();
     assert!(
         (m1 - m2).abs() < 1e-12 && (s1 - s2).abs() < 1e-12,

@@ -274,10 +274,9 @@ impl Standardizer {
             }
             out
         });
-        Ok(match standardized {
-            Some(out) => Some(Tensor::from_vec(out, x.shape(), x.device())?),
-            None => None,
-        })
+        Ok(standardized
+            .map(|out| Tensor::from_vec(out, x.shape(), x.device()))
+            .transpose()?)
     }
 }
 
