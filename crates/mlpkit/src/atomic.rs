@@ -1,54 +1,140 @@
 //! Writing files so that a crash never leaves a half-written file where a good one was.
 //!
-//! The new content goes to a temporary file in the same directory, is flushed to disk,
+//! The new content goes to a temporary file in the same directory (made by the `tempfile`
+//! crate, with a short name of its own, so any legal target name works), is flushed to disk,
 //! and then renamed over the target: on POSIX file systems a rename is atomic, so a reader
-//! sees either the old file or the new one, never a mixture.
+//! sees either the old file or the new one, never a mixture. The directory is flushed too,
+//! so that the rename itself survives a power cut.
+//!
+//! A process killed between creating the temporary file and renaming it cannot delete it;
+//! the next save into the same directory removes such leftovers when the process that
+//! made them no longer runs (their names carry its process id).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// A temporary path beside `path` (same directory, so the final rename stays on one file system).
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
-    let unique = format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    );
-    path.with_file_name(unique)
-}
+/// Every temporary file this crate makes starts with this, followed by the process id.
+const TEMP_PREFIX: &str = ".mlpkit-";
+const TEMP_SUFFIX: &str = ".tmp";
 
-/// Lets `write` fill a temporary file, then moves it to `path` atomically. On any error the
-/// temporary file is removed and `path` is untouched.
-pub fn replace_with(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
-    }
-    let tmp = temp_path(path);
-    let result = write(&tmp).and_then(|()| {
-        let f = std::fs::File::open(&tmp).map_err(|e| Error::io("reopen", &tmp, e))?;
-        f.sync_all()
-            .map_err(|e| Error::io("flush to disk", &tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io("move into place", path, e))
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically: afterwards `path` holds either its old content
+/// (on any error, including a full disk) or exactly `bytes`. No temporary file is left
+/// behind on error.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    replace_with(path, |tmp| {
-        let mut f = std::fs::File::create(tmp).map_err(|e| Error::io("create", tmp, e))?;
-        f.write_all(bytes).map_err(|e| Error::io("write", tmp, e))
-    })
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
+            dir
+        }
+        None => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(Error::io(
+            "write",
+            path,
+            std::io::Error::other("it is a folder; give a file name"),
+        ));
+    }
+    remove_stale_temporaries(dir);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+    // On any early return `tmp` is dropped, which deletes the temporary file.
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io("write", path, e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("move into place", path, e.error))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Flushes a directory's entries (the rename) to disk. Best effort: not every file system
+/// lets a directory be opened for that, and the file itself is already safe.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Deletes temporary files that an earlier, killed process of this crate left in `dir`.
+/// Only on Linux, where `/proc` tells whether that process still runs; elsewhere the
+/// leftovers stay (they are hidden files and harmless).
+fn remove_stale_temporaries(dir: &Path) {
+    if !cfg!(target_os = "linux") || !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .filter(|n| n.ends_with(TEMP_SUFFIX))
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.bin");
+        write_bytes(&path, b"one").unwrap();
+        write_bytes(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_long_legal_name_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{}.safetensors", "m".repeat(230)));
+        write_bytes(&path, b"x").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
+    #[test]
+    fn leftovers_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // Process ids are below 2^22 on Linux, so this one cannot be running.
+        let dead = dir.path().join(format!("{TEMP_PREFIX}4294967294-abc{TEMP_SUFFIX}"));
+        let mine = dir
+            .path()
+            .join(format!("{TEMP_PREFIX}{}-abc{TEMP_SUFFIX}", std::process::id()));
+        std::fs::write(&dead, b"").unwrap();
+        std::fs::write(&mine, b"").unwrap();
+        write_bytes(&dir.path().join("f"), b"x").unwrap();
+        if cfg!(target_os = "linux") {
+            assert!(!dead.exists());
+        }
+        assert!(mine.exists());
+    }
+
+    #[test]
+    fn a_folder_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_bytes(dir.path(), b"x").unwrap_err().to_string();
+        assert!(err.contains("folder"), "{err}");
+    }
 }

@@ -6,7 +6,10 @@
 use std::path::PathBuf;
 
 /// Everything that can go wrong in `mlpkit`.
+///
+/// New kinds of error may be added in later versions: match with a `_` arm.
 #[derive(thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file could not be opened, read or written.
     #[error("could not {action} `{path}`: {source}")]
@@ -88,6 +91,14 @@ pub enum Error {
         batches: usize,
         loss: f64,
     },
+
+    /// Data or weights hold NaN or infinite values where numbers are needed.
+    #[error("{0}")]
+    NotFinite(String),
+
+    /// There was not enough memory for something the input legitimately asks for.
+    #[error("not enough memory for {what} ({bytes} bytes); free some memory or use a smaller input")]
+    OutOfMemory { what: String, bytes: usize },
 
     /// A figure could not be drawn.
     #[error("could not draw the figure: {0}")]

@@ -87,25 +87,53 @@ impl ConfusionMatrix {
     }
 
     /// Examples of class `c` (row sum).
-    pub fn support(&self, c: usize) -> usize {
-        self.counts[c].iter().sum()
+    pub fn support(&self, c: usize) -> Result<usize> {
+        Ok(self.scores(self.class(c)?).support)
     }
 
-    pub fn precision(&self, c: usize) -> f64 {
+    /// Of the examples predicted as `c`, the share that are `c`.
+    pub fn precision(&self, c: usize) -> Result<f64> {
+        Ok(self.scores(self.class(c)?).precision)
+    }
+
+    /// Of the examples of class `c`, the share predicted as `c`.
+    pub fn recall(&self, c: usize) -> Result<f64> {
+        Ok(self.scores(self.class(c)?).recall)
+    }
+
+    /// The harmonic mean of precision and recall of class `c`.
+    pub fn f1(&self, c: usize) -> Result<f64> {
+        Ok(self.scores(self.class(c)?).f1)
+    }
+
+    /// `c`, or an error when the matrix has no such class.
+    fn class(&self, c: usize) -> Result<usize> {
+        if c < self.num_classes() {
+            Ok(c)
+        } else {
+            Err(Error::InvalidArgument(format!(
+                "there is no class {c}: the matrix has classes 0..{}",
+                self.num_classes()
+            )))
+        }
+    }
+
+    /// Precision, recall, F1 and support of a class that exists.
+    fn scores(&self, c: usize) -> ClassScores {
+        let support: usize = self.counts[c].iter().sum();
         let predicted: usize = self.counts.iter().map(|row| row[c]).sum();
-        ratio(self.counts[c][c], predicted)
-    }
-
-    pub fn recall(&self, c: usize) -> f64 {
-        ratio(self.counts[c][c], self.support(c))
-    }
-
-    pub fn f1(&self, c: usize) -> f64 {
-        let (p, r) = (self.precision(c), self.recall(c));
-        if p + r == 0.0 {
+        let precision = ratio(self.counts[c][c], predicted);
+        let recall = ratio(self.counts[c][c], support);
+        let f1 = if precision + recall == 0.0 {
             0.0
         } else {
-            2.0 * p * r / (p + r)
+            2.0 * precision * recall / (precision + recall)
+        };
+        ClassScores {
+            precision,
+            recall,
+            f1,
+            support,
         }
     }
 
@@ -140,13 +168,14 @@ impl ConfusionMatrix {
     pub fn report_html(&self) -> String {
         let mut h = String::from("<table><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>");
         for c in 0..self.num_classes() {
+            let s = self.scores(c);
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
-                self.class_names[c],
-                self.precision(c),
-                self.recall(c),
-                self.f1(c),
-                self.support(c)
+                crate::table::escape_html(&self.class_names[c]),
+                s.precision,
+                s.recall,
+                s.f1,
+                s.support
             ));
         }
         h.push_str(&format!(
@@ -156,6 +185,14 @@ impl ConfusionMatrix {
         ));
         h
     }
+}
+
+/// One class's row of the report.
+struct ClassScores {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    support: usize,
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -183,14 +220,11 @@ impl fmt::Display for ConfusionMatrix {
             "class", "precision", "recall", "f1", "support"
         )?;
         for c in 0..self.num_classes() {
+            let s = self.scores(c);
             writeln!(
                 f,
                 "{:>w$} {:>9.3} {:>9.3} {:>9.3} {:>9}",
-                self.class_names[c],
-                self.precision(c),
-                self.recall(c),
-                self.f1(c),
-                self.support(c)
+                self.class_names[c], s.precision, s.recall, s.f1, s.support
             )?;
         }
         write!(

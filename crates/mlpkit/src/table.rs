@@ -26,11 +26,7 @@ impl Table {
     }
 
     pub fn to_html(&self) -> String {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
+        let esc = escape_html;
         let mut h = String::from("<table><thead><tr>");
         for c in &self.header {
             h.push_str(&format!("<th style=\"text-align:left\">{}</th>", esc(c)));
@@ -99,4 +95,20 @@ impl fmt::Display for Table {
         }
         Ok(())
     }
+}
+
+/// `text` with the characters that HTML gives a meaning (`& < > " '`) written as entities.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -618,7 +618,7 @@ fn a_time_budget_stops_mid_epoch() {
             Fit::epochs(1000)
                 .batch_size(8)
                 .verbose(false)
-                .callback(TimeBudget::seconds(0.3)),
+                .callback(TimeBudget::seconds(0.3).unwrap()),
         )
         .unwrap();
     assert!(start.elapsed().as_secs_f64() < 5.0);

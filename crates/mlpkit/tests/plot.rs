@@ -197,11 +197,12 @@ fn confusion_matrix_counts_and_scores() {
     let cm = ConfusionMatrix::new(&truth, &pred, &["a", "b", "c"]).unwrap();
     assert_eq!(cm.counts, [[2, 1, 0], [0, 2, 0], [1, 1, 3]]);
     assert_eq!(cm.accuracy(), 0.7);
-    assert!((cm.precision(0) - 2.0 / 3.0).abs() < 1e-12);
-    assert!((cm.recall(2) - 0.6).abs() < 1e-12);
-    assert!((cm.precision(1) - 0.5).abs() < 1e-12);
-    assert!((cm.f1(1) - 2.0 * 0.5 * 1.0 / 1.5).abs() < 1e-12);
-    assert_eq!(cm.support(2), 5);
+    assert!((cm.precision(0).unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert!((cm.recall(2).unwrap() - 0.6).abs() < 1e-12);
+    assert!((cm.precision(1).unwrap() - 0.5).abs() < 1e-12);
+    assert!((cm.f1(1).unwrap() - 2.0 * 0.5 * 1.0 / 1.5).abs() < 1e-12);
+    assert_eq!(cm.support(2).unwrap(), 5);
+    assert!(cm.precision(3).is_err() && cm.recall(10).is_err() && cm.support(3).is_err());
     let (t, p, n) = cm.most_confused().unwrap();
     assert!(t != p && n == 1 && cm.counts[t][p] == 1);
     let lopsided = ConfusionMatrix::new(&[0, 1, 1, 1], &[0, 0, 0, 1], &["a", "b"]).unwrap();

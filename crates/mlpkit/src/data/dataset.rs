@@ -471,6 +471,8 @@ impl Loader {
 }
 
 /// The four file paths in `dir` (each plain or `.gz`), or a description of what is missing.
+/// When both forms of a file are there, the one modified last is taken (so that files just
+/// written by [`Dataset::save_idx`] win over older copies).
 fn find_files(dir: &Path) -> std::result::Result<Vec<PathBuf>, String> {
     if !dir.is_dir() {
         return Err("no such directory".to_string());
@@ -480,12 +482,12 @@ fn find_files(dir: &Path) -> std::result::Result<Vec<PathBuf>, String> {
     for part in IdxPart::ALL {
         let plain = dir.join(part.file_name());
         let gz = dir.join(format!("{}.gz", part.file_name()));
-        if plain.is_file() {
-            found.push(plain);
-        } else if gz.is_file() {
-            found.push(gz);
-        } else {
-            missing.push(part.file_name());
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        match (plain.is_file(), gz.is_file()) {
+            (true, true) if modified(&gz) > modified(&plain) => found.push(gz),
+            (true, _) => found.push(plain),
+            (false, true) => found.push(gz),
+            (false, false) => missing.push(part.file_name()),
         }
     }
     if missing.is_empty() {
@@ -508,6 +510,12 @@ fn split_from_idx(images: IdxFile, labels: IdxFile, device: &Device) -> Result<S
         ));
     }
     let (n_images, n_labels) = (dims[0], labels.array.dims[0]);
+    if n_images == 0 {
+        return Err(Error::bad_idx(
+            &images.path,
+            "its header says it holds 0 images; a dataset needs at least one example",
+        ));
+    }
     if n_images != n_labels {
         return Err(Error::Mismatch(format!(
             "`{}` holds {n_images} images but `{}` holds {n_labels} labels; the two files must come from the same split",

@@ -212,8 +212,13 @@ pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
     let reader = SerializedFileReader::new(file)
         .map_err(|e| Error::bad_file(path, format!("it is not a readable Parquet file ({e})")))?;
-    let rows = reader.metadata().file_metadata().num_rows().max(0) as usize;
-    let mut pixels: Vec<u8> = Vec::with_capacity(rows * IMAGE_PIXELS);
+    // The row count in the file's metadata is only a claim: reserve for it only as far as
+    // the file could hold that many rows (a row's PNG and label take well over 100 bytes),
+    // so the reservation is at most about 8 times the file's size; the vectors grow with
+    // the rows actually read.
+    let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as usize;
+    let rows = (reader.metadata().file_metadata().num_rows().max(0) as usize).min(file_len / 100);
+    let mut pixels: Vec<u8> = Vec::with_capacity(rows.saturating_mul(IMAGE_PIXELS));
     let mut labels: Vec<u8> = Vec::with_capacity(rows);
     let iter = reader
         .get_row_iter(None)

@@ -61,19 +61,39 @@ pub struct IdxFile {
     pub sha256: String,
 }
 
+/// The most a deflate stream can expand: 1032 output bytes per input byte (one 258-byte
+/// match per two bits, at best). A gzip file whose header promises more than this many
+/// bytes per compressed byte is cut short, whatever it says.
+const MAX_DEFLATE_RATIO: u64 = 1032;
+
 /// Reads an IDX file, plain or gzip-compressed, and checks its header against its length.
 ///
 /// `expected_dims` is the number of dimensions the caller needs (3 for images,
 /// 1 for labels); a file with another number is an error that says so.
+///
+/// Memory is bounded by what the header promises, and the header by the file: a plain
+/// file's header must match its length before anything is read, a gzip file's header must
+/// be reachable from its compressed size, and decompression stops one byte past the
+/// promised length. A gzip file may hold several members (as `cat a.gz b.gz` makes);
+/// anything after the last member that is not gzip is an error.
 pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
-    let raw = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        gunzip(path, &raw)?
-    } else {
-        raw
+    let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let file_len = file
+        .metadata()
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    let mut reader = std::io::BufReader::new(file);
+    let gzip = {
+        use std::io::BufRead;
+        let head = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
+        head.starts_with(&[0x1f, 0x8b])
     };
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let array = parse_idx(path, bytes, expected_dims)?;
+    let (array, sha256) = if gzip {
+        let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+        read_stream(path, decoder, expected_dims, Limit::AtMost(file_len.saturating_mul(MAX_DEFLATE_RATIO)))?
+    } else {
+        read_stream(path, reader, expected_dims, Limit::Exactly(file_len))?
+    };
     Ok(IdxFile {
         path: path.to_path_buf(),
         array,
@@ -81,51 +101,52 @@ pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
     })
 }
 
-/// Decompresses a whole gzip file, reporting a damaged or cut-off stream clearly.
-fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>> {
-    // The gzip trailer stores the uncompressed size (mod 2^32): a good capacity hint.
-    let hint = raw
-        .len()
-        .checked_sub(4)
-        .map(|i| u32::from_le_bytes(raw[i..].try_into().unwrap()) as usize)
-        .unwrap_or(0)
-        .min(1 << 30);
-    let mut out = Vec::with_capacity(hint);
-    let mut decoder = flate2::read::GzDecoder::new(raw);
-    decoder.read_to_end(&mut out).map_err(|e| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => {
-                "the gzip stream ends early, so the file is truncated (an interrupted download?)"
-                    .to_string()
-            }
-            _ => format!("the gzip data is damaged ({e})"),
-        };
-        Error::bad_idx(path, reason)
-    })?;
-    Ok(out)
+/// What is known in advance about the length of the uncompressed bytes.
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    /// A plain file: exactly this many bytes.
+    Exactly(u64),
+    /// A compressed file: no more than this many.
+    AtMost(u64),
 }
 
 /// Parses IDX bytes (already decompressed) into dimensions and data.
-pub fn parse_idx(path: &Path, mut bytes: Vec<u8>, expected_dims: usize) -> Result<IdxArray> {
-    if bytes.len() < 4 {
+pub fn parse_idx(path: &Path, bytes: Vec<u8>, expected_dims: usize) -> Result<IdxArray> {
+    let len = bytes.len() as u64;
+    Ok(read_stream(path, std::io::Cursor::new(bytes), expected_dims, Limit::Exactly(len))?.0)
+}
+
+/// Reads header and data from `source`, checking each against the other and against
+/// `limit`, and hashes the bytes as they pass.
+fn read_stream(
+    path: &Path,
+    mut source: impl Read,
+    expected_dims: usize,
+    limit: Limit,
+) -> Result<(IdxArray, String)> {
+    let mut hasher = Sha256::new();
+    let mut head = [0u8; 4];
+    let got = read_up_to(path, &mut source, &mut head)?;
+    if got < 4 {
         return Err(Error::bad_idx(
             path,
-            format!("it has {} bytes, fewer than the 4-byte header", bytes.len()),
+            format!("it has {got} bytes, fewer than the 4-byte header"),
         ));
     }
+    hasher.update(head);
     let expected_magic = ((UNSIGNED_BYTE as u32) << 8) | expected_dims as u32;
-    let magic = u32::from_be_bytes(bytes[0..4].try_into().unwrap());
-    if bytes[0] != 0 || bytes[1] != 0 || bytes[2] != UNSIGNED_BYTE {
+    let magic = u32::from_be_bytes(head);
+    if head[0] != 0 || head[1] != 0 || head[2] != UNSIGNED_BYTE {
         return Err(Error::bad_idx(
             path,
             format!(
                 "wrong magic number {magic} (bytes {:02x} {:02x} {:02x} {:02x}); an IDX file of unsigned bytes \
                  with {expected_dims} dimension(s) starts with magic number {expected_magic}",
-                bytes[0], bytes[1], bytes[2], bytes[3]
+                head[0], head[1], head[2], head[3]
             ),
         ));
     }
-    let ndims = bytes[3] as usize;
+    let ndims = head[3] as usize;
     if ndims != expected_dims {
         return Err(Error::bad_idx(
             path,
@@ -136,38 +157,111 @@ pub fn parse_idx(path: &Path, mut bytes: Vec<u8>, expected_dims: usize) -> Resul
         ));
     }
     let header_len = 4 + 4 * ndims;
-    if bytes.len() < header_len {
+    let mut dims_bytes = vec![0u8; 4 * ndims];
+    let got = read_up_to(path, &mut source, &mut dims_bytes)?;
+    if got < dims_bytes.len() {
         return Err(Error::bad_idx(
             path,
             format!(
                 "truncated header: {} bytes, but {ndims} dimensions need {header_len}",
-                bytes.len()
+                4 + got
             ),
         ));
     }
-    let dims: Vec<usize> = (0..ndims)
-        .map(|i| u32::from_be_bytes(bytes[4 + 4 * i..8 + 4 * i].try_into().unwrap()) as usize)
+    hasher.update(&dims_bytes);
+    let dims: Vec<usize> = dims_bytes
+        .chunks_exact(4)
+        .map(|b| u32::from_be_bytes(b.try_into().expect("chunks of 4")) as usize)
         .collect();
-    let expected_len = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-    let body_len = bytes.len() - header_len;
-    match expected_len {
-        Some(n) if n == body_len => {}
-        Some(n) if n > body_len => {
+    let Some(body_len) = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)) else {
+        return Err(Error::bad_idx(path, format!("impossible dimensions {dims:?}")));
+    };
+    let promised = header_len as u64 + body_len as u64;
+    match limit {
+        Limit::Exactly(len) if len < promised => {
             return Err(Error::bad_idx(
                 path,
-                format!("truncated: the header promises {dims:?} = {n} bytes of data but only {body_len} follow"),
+                format!(
+                    "truncated: the header promises {dims:?} = {body_len} bytes of data but only {} follow",
+                    len.saturating_sub(header_len as u64)
+                ),
             ))
         }
-        Some(n) => {
+        Limit::Exactly(len) if len > promised => {
             return Err(Error::bad_idx(
                 path,
-                format!("the header promises {dims:?} = {n} bytes of data but {body_len} follow (extra bytes at the end)"),
+                format!(
+                    "the header promises {dims:?} = {body_len} bytes of data but {} follow (extra bytes at the end)",
+                    len - header_len as u64
+                ),
             ))
         }
-        None => return Err(Error::bad_idx(path, format!("impossible dimensions {dims:?}"))),
+        Limit::AtMost(most) if most < promised => {
+            return Err(Error::bad_idx(
+                path,
+                format!(
+                    "truncated: the header promises {dims:?} = {body_len} bytes of data, more than \
+                     a gzip file of this size can hold"
+                ),
+            ))
+        }
+        _ => {}
     }
-    bytes.drain(..header_len);
-    Ok(IdxArray { dims, data: bytes })
+    let mut data = Vec::new();
+    data.try_reserve_exact(body_len)
+        .map_err(|_| Error::OutOfMemory {
+            what: format!("the data of `{}` ({dims:?})", path.display()),
+            bytes: body_len,
+        })?;
+    data.resize(body_len, 0);
+    let got = read_up_to(path, &mut source, &mut data)?;
+    if got < body_len {
+        return Err(Error::bad_idx(
+            path,
+            format!("truncated: the header promises {dims:?} = {body_len} bytes of data but only {got} follow"),
+        ));
+    }
+    let mut extra = [0u8; 1];
+    if read_up_to(path, &mut source, &mut extra)? > 0 {
+        return Err(Error::bad_idx(
+            path,
+            format!("the header promises {dims:?} = {body_len} bytes of data but more follow (extra bytes at the end)"),
+        ));
+    }
+    hasher.update(&data);
+    Ok((IdxArray { dims, data }, hex(&hasher.finalize())))
+}
+
+/// Fills as much of `buf` as `source` has; returns how many bytes that was. Decompression
+/// errors become a message about the gzip data.
+fn read_up_to(path: &Path, source: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match source.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let reason = match e.kind() {
+                    std::io::ErrorKind::UnexpectedEof => {
+                        "the gzip stream ends early, so the file is truncated (an interrupted download?)"
+                            .to_string()
+                    }
+                    std::io::ErrorKind::OutOfMemory => {
+                        return Err(Error::OutOfMemory {
+                            what: format!("decompressing `{}`", path.display()),
+                            bytes: buf.len(),
+                        })
+                    }
+                    _ => format!(
+                        "the gzip data is damaged, or followed by bytes that are not gzip ({e})"
+                    ),
+                };
+                return Err(Error::bad_idx(path, reason));
+            }
+        }
+    }
+    Ok(filled)
 }
 
 fn hex(bytes: &[u8]) -> String {

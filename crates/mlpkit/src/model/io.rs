@@ -1,30 +1,44 @@
-//! Saving and loading models: weights as safetensors, architecture and history as JSON.
+//! Saving and loading models: one safetensors file holds the weights and, in its metadata,
+//! the architecture and the training history.
 //!
-//! `model.save("mlp.safetensors")` writes two files, each atomically:
+//! `model.save("mlp.safetensors")` writes exactly that one file, atomically: a temporary
+//! file beside it is filled, flushed and renamed over it, so a crash, a kill or a full disk
+//! during the save leaves the previous file as it was. (A name without an extension gets
+//! `.safetensors` added; any other name is used as given.)
 //!
-//! - `mlp.safetensors`: one tensor per weight, named `dense.kernel`, `dense.bias`, …;
-//! - `mlp.json`: the [`Architecture`] and the training [`History`].
+//! - the tensors are named `dense.kernel`, `dense.bias`, `dense_1.kernel`, … (any
+//!   safetensors reader, e.g. Python's `safetensors.numpy.load_file`, can open them);
+//! - the metadata key `mlpkit` holds a [`SavedModel`] as JSON: format, version,
+//!   [`Architecture`] and [`History`].
 //!
-//! `Sequential::load("mlp.safetensors")` rebuilds the model from both;
+//! `Sequential::load("mlp.safetensors")` rebuilds the model from that file;
 //! `model.load_weights("mlp.safetensors")` fills an existing model and checks that every
-//! tensor is there with the right shape.
+//! tensor is there with the right shape. Before anything is allocated, the architecture's
+//! tensor shapes are compared with those in the file, so a damaged or edited file gives an
+//! error, never an attempt to allocate whatever sizes it claims.
+//!
+//! Files saved by mlpkit 0.1's first format (weights in `x.safetensors`, a JSON file `x.json`
+//! beside them) still load; saving such a model again writes the new single file.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
+use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 
 use super::layer::Architecture;
-use super::sequential::{check_same_tensors, Sequential};
+use super::sequential::{check_same_tensors, shapes_of, Sequential};
 use crate::atomic;
 use crate::error::{Error, Result};
 use crate::train::History;
 
 const FORMAT: &str = "mlpkit.sequential";
-const VERSION: u32 = 1;
+/// 1: weights and a JSON file beside them; 2: one safetensors file with metadata.
+const VERSION: u32 = 2;
+/// The metadata key of the safetensors file that holds the [`SavedModel`] JSON.
+const METADATA_KEY: &str = "mlpkit";
 
-/// What the JSON file beside the weights holds.
+/// What a model file holds besides its weights (the metadata entry `mlpkit`, as JSON).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SavedModel {
     pub format: String,
@@ -33,8 +47,9 @@ pub struct SavedModel {
     pub history: History,
 }
 
-/// `x.safetensors` for `x`, `x.safetensors`, or `x.anything`.
-fn weights_path(path: &Path) -> PathBuf {
+/// The file a model is saved to: `path` as given, with `.safetensors` added when it has
+/// no extension.
+pub fn model_path(path: &Path) -> PathBuf {
     if path.extension().is_some() {
         path.to_path_buf()
     } else {
@@ -42,88 +57,181 @@ fn weights_path(path: &Path) -> PathBuf {
     }
 }
 
-/// The JSON file beside a weights file.
-pub fn sidecar_path(path: &Path) -> PathBuf {
-    weights_path(path).with_extension("json")
-}
-
 impl Sequential {
-    /// Saves the weights (safetensors) and, beside them, the architecture and history (JSON).
+    /// Saves the model to one safetensors file: the weights, and in the file's metadata the
+    /// architecture and the history. The file is replaced atomically: on any error the
+    /// previous file at `path` is unchanged and no temporary file is left.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let weights = weights_path(path.as_ref());
-        let tensors: HashMap<String, Tensor> = self
-            .named_vars()
-            .into_iter()
-            .map(|(n, v)| (n, v.as_tensor().clone()))
-            .collect();
-        atomic::replace_with(&weights, |tmp| {
-            Ok(candle_core::safetensors::save(&tensors, tmp)?)
-        })?;
+        let path = model_path(path.as_ref());
         let saved = SavedModel {
             format: FORMAT.into(),
             version: VERSION,
             architecture: self.architecture().clone(),
             history: self.history().clone(),
         };
-        let json =
-            serde_json::to_vec_pretty(&saved).map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        atomic::write_bytes(&sidecar_path(&weights), &json)
+        let json = serde_json::to_string(&saved)
+            .map_err(|e| Error::InvalidArgument(format!("cannot describe the model: {e}")))?;
+        let tensors: Vec<(String, Tensor)> = self
+            .named_vars()
+            .into_iter()
+            .map(|(n, v)| (n, v.as_tensor().clone()))
+            .collect();
+        let metadata = std::collections::HashMap::from([(METADATA_KEY.to_string(), json)]);
+        let bytes = safetensors::serialize(tensors, Some(metadata))
+            .map_err(|e| Error::InvalidArgument(format!("cannot encode the weights: {e}")))?;
+        atomic::write_bytes(&path, &bytes)
     }
 
-    /// Rebuilds a saved model on `device`: architecture and history from the JSON file,
-    /// weights from the safetensors file. Compile it again before training further.
+    /// Rebuilds a saved model on `device`: architecture, weights and history. Compile it
+    /// again before training further.
     pub fn load(path: impl AsRef<Path>, device: &Device) -> Result<Self> {
-        let weights = weights_path(path.as_ref());
-        let json_path = sidecar_path(&weights);
-        let text = std::fs::read(&json_path).map_err(|e| Error::io("read", &json_path, e))?;
-        let saved: SavedModel = serde_json::from_slice(&text).map_err(|e| {
-            Error::bad_file(
-                &json_path,
-                format!("it is not a model description saved by mlpkit ({e})"),
-            )
+        let path = model_path(path.as_ref());
+        let bytes = read_model_file(&path)?;
+        let file = parse(&path, &bytes)?;
+        let saved = match saved_model(&path, &bytes)? {
+            Some(saved) => saved,
+            None => legacy_description(&path)?,
+        };
+        let expected = saved.architecture.weight_shapes().map_err(|e| {
+            Error::bad_file(&path, format!("its architecture cannot be built: {e}"))
         })?;
-        if saved.format != FORMAT || saved.version > VERSION {
-            return Err(Error::bad_file(
-                &json_path,
-                format!("its format is {} version {}, this library reads {FORMAT} up to version {VERSION}", saved.format, saved.version),
-            ));
-        }
+        let weights = matching_tensors(&path, &file, &expected, device)?;
         let mut model = Sequential::new(&saved.architecture, 0, device)?;
-        model.load_weights(&weights)?;
+        model.set_weights(&weights)?;
         model.history = saved.history;
         Ok(model)
     }
 
-    /// Replaces this model's weights with those in a safetensors file. Fails, changing nothing,
-    /// if the file is missing or damaged or its tensors do not match this architecture.
+    /// Replaces this model's weights with those in a saved model file. Fails, changing
+    /// nothing, if the file is missing or damaged or its tensors do not match this
+    /// architecture. The history in the file is not read.
     pub fn load_weights(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = weights_path(path.as_ref());
-        if !path.is_file() {
-            return Err(Error::io(
+        let path = model_path(path.as_ref());
+        let bytes = read_model_file(&path)?;
+        let file = parse(&path, &bytes)?;
+        let weights = matching_tensors(
+            &path,
+            &file,
+            &shapes_of(&self.named_vars()),
+            self.device(),
+        )?;
+        self.set_weights(&weights)
+    }
+}
+
+fn read_model_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::io(
                 "open",
-                &path,
+                path,
                 std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
+                    e.kind(),
                     "no such file; save the model first with model.save(path)",
                 ),
-            ));
+            )
+        } else {
+            Error::io("read", path, e)
         }
-        let tensors = candle_core::safetensors::load(&path, self.device()).map_err(|e| {
-            Error::bad_file(&path, format!("it is not a complete safetensors file ({e}); it may be truncated or of another format"))
-        })?;
-        let mut found: Vec<(&str, Vec<usize>)> = tensors
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.dims().to_vec()))
-            .collect();
-        found.sort();
-        let vars = self.named_vars();
-        check_same_tensors(&vars, found)?;
-        let ordered: Vec<(String, Tensor)> = vars
-            .iter()
-            .map(|(n, _)| -> Result<(String, Tensor)> {
-                Ok((n.clone(), tensors[n].to_dtype(DType::F32)?))
-            })
-            .collect::<Result<_>>()?;
-        self.set_weights(&ordered)
+    })
+}
+
+/// Reads the safetensors header (and checks that it covers the file exactly).
+fn parse<'a>(path: &Path, bytes: &'a [u8]) -> Result<SafeTensors<'a>> {
+    SafeTensors::deserialize(bytes).map_err(|e| {
+        if bytes.first() == Some(&b'{') {
+            Error::bad_file(
+                path,
+                "it is JSON, not a model: older versions of mlpkit saved the architecture in a \
+                 `.json` file beside the weights; load the `.safetensors` file instead",
+            )
+        } else {
+            Error::bad_file(
+                path,
+                format!("it is not a complete safetensors file ({e}); it may be truncated or of another format"),
+            )
+        }
+    })
+}
+
+/// The model description in the metadata of a file that [`parse`] accepted, if it has one.
+fn saved_model(path: &Path, bytes: &[u8]) -> Result<Option<SavedModel>> {
+    let (_, header) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| Error::bad_file(path, format!("its header cannot be read ({e})")))?;
+    let Some(json) = header.metadata().as_ref().and_then(|m| m.get(METADATA_KEY)) else {
+        return Ok(None);
+    };
+    let saved = describe(path, json.as_bytes())?;
+    Ok(Some(saved))
+}
+
+fn describe(path: &Path, json: &[u8]) -> Result<SavedModel> {
+    let saved: SavedModel = serde_json::from_slice(json).map_err(|e| {
+        Error::bad_file(
+            path,
+            format!("its model description is not one mlpkit saved ({e})"),
+        )
+    })?;
+    if saved.format != FORMAT || saved.version > VERSION {
+        return Err(Error::bad_file(
+            path,
+            format!(
+                "its format is {} version {}, this library reads {FORMAT} up to version {VERSION}; \
+                 update mlpkit",
+                saved.format, saved.version
+            ),
+        ));
     }
+    Ok(saved)
+}
+
+/// A model saved in format 1: the description is in the JSON file beside the weights.
+fn legacy_description(path: &Path) -> Result<SavedModel> {
+    let json_path = path.with_extension("json");
+    if json_path == path || !json_path.is_file() {
+        return Err(Error::bad_file(
+            path,
+            "it holds weights but no architecture (it was not saved by `model.save`); build the \
+             same architecture and call `model.load_weights(path)`",
+        ));
+    }
+    let text = std::fs::read(&json_path).map_err(|e| Error::io("read", &json_path, e))?;
+    describe(&json_path, &text)
+}
+
+/// The file's tensors as `f32` on `device`, after checking that their names and shapes are
+/// exactly `expected` (so nothing is allocated from sizes the file merely claims).
+fn matching_tensors(
+    path: &Path,
+    file: &SafeTensors<'_>,
+    expected: &[(String, Vec<usize>)],
+    device: &Device,
+) -> Result<Vec<(String, Tensor)>> {
+    let mut found: Vec<(String, safetensors::tensor::TensorView<'_>)> = file.tensors();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    check_same_tensors(
+        expected,
+        found.iter().map(|(n, v)| (n.as_str(), v.shape().to_vec())),
+    )
+    .map_err(|e| Error::bad_file(path, e.to_string()))?;
+    found
+        .into_iter()
+        .map(|(name, view)| {
+            let dtype = DType::try_from(view.dtype())
+                .ok()
+                .filter(|d| matches!(d, DType::F16 | DType::BF16 | DType::F32 | DType::F64));
+            let Some(dtype) = dtype else {
+                return Err(Error::bad_file(
+                    path,
+                    format!(
+                        "tensor `{name}` holds {:?} values; weights must be floating-point",
+                        view.dtype()
+                    ),
+                ));
+            };
+            let t = Tensor::from_raw_buffer(view.data(), dtype, view.shape(), device)?
+                .to_dtype(DType::F32)?;
+            Ok((name, t))
+        })
+        .collect()
 }

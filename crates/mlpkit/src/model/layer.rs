@@ -126,6 +126,11 @@ pub struct Architecture {
     pub layers: Vec<LayerSpec>,
 }
 
+/// The most parameters a network may have (2^31, 8 GiB of `f32` weights): far beyond any
+/// multilayer perceptron worth training here, and low enough that a mistyped or damaged
+/// size is reported instead of exhausting memory.
+pub const MAX_PARAMS: usize = 1 << 31;
+
 /// One layer with everything derived from its position: its name, output shape and size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedLayer {
@@ -170,8 +175,21 @@ impl Architecture {
                 format!("{}_{}", spec.base_name(), count)
             };
             *count += 1;
+            let too_large = || {
+                Error::InvalidArgument(format!(
+                    "layer {} ({name}) is too large: its sizes overflow a machine word; \
+                     the architecture is damaged or its numbers are mistyped",
+                    i + 1
+                ))
+            };
             let (output_shape, params) = match spec {
-                LayerSpec::Flatten => (vec![shape.iter().product()], 0),
+                LayerSpec::Flatten => (
+                    vec![shape
+                        .iter()
+                        .try_fold(1usize, |a, &d| a.checked_mul(d))
+                        .ok_or_else(too_large)?],
+                    0,
+                ),
                 LayerSpec::Dropout(d) => {
                     if !(0.0..1.0).contains(&d.rate) {
                         return Err(Error::InvalidArgument(format!(
@@ -196,10 +214,11 @@ impl Architecture {
                             i + 1
                         )));
                     }
-                    (
-                        vec![d.units],
-                        shape[0] * d.units + if d.use_bias { d.units } else { 0 },
-                    )
+                    let params = shape[0]
+                        .checked_mul(d.units)
+                        .and_then(|w| w.checked_add(if d.use_bias { d.units } else { 0 }))
+                        .ok_or_else(too_large)?;
+                    (vec![d.units], params)
                 }
             };
             out.push(ResolvedLayer {
@@ -210,6 +229,32 @@ impl Architecture {
                 params,
             });
             shape = output_shape;
+        }
+        let total = out
+            .iter()
+            .try_fold(0usize, |a, l| a.checked_add(l.params))
+            .unwrap_or(usize::MAX);
+        if total > MAX_PARAMS {
+            return Err(Error::InvalidArgument(format!(
+                "the network would have {total} parameters ({:.1} GiB of weights); this library \
+                 stops at {MAX_PARAMS} (8 GiB). Check the layer sizes",
+                total as f64 * 4.0 / (1u64 << 30) as f64
+            )));
+        }
+        Ok(out)
+    }
+
+    /// The name and shape of every weight tensor, in the order of [`crate::model::Sequential::vars`]:
+    /// `dense.kernel` `(inputs, units)`, `dense.bias` `(units,)`, `dense_1.kernel`, …
+    pub fn weight_shapes(&self) -> Result<Vec<(String, Vec<usize>)>> {
+        let mut out = Vec::new();
+        for layer in self.resolve()? {
+            if let LayerSpec::Dense(d) = &layer.spec {
+                out.push((format!("{}.kernel", layer.name), vec![layer.input_shape[0], d.units]));
+                if d.use_bias {
+                    out.push((format!("{}.bias", layer.name), vec![d.units]));
+                }
+            }
         }
         Ok(out)
     }

@@ -10,7 +10,7 @@ mod summary;
 
 pub use activation::Activation;
 pub use init::Init;
-pub use io::{sidecar_path, SavedModel};
+pub use io::{model_path, SavedModel};
 pub use layer::{Architecture, Dense, Dropout, Flatten, LayerSpec, ResolvedLayer};
 pub use sequential::{DenseParams, Sequential};
 pub use summary::{thousands, Summary, SummaryRow};

@@ -155,6 +155,7 @@ impl Sequential {
     }
 
     /// Trainable variables with their names, `dense.kernel`, `dense.bias`, `dense_1.kernel`, …
+    /// (the names of [`Architecture::weight_shapes`], in its order).
     pub fn named_vars(&self) -> Vec<(String, Var)> {
         let mut out = Vec::new();
         for (layer, p) in self.layers.iter().zip(&self.params) {
@@ -283,18 +284,35 @@ impl Sequential {
             .collect()
     }
 
-    /// Overwrites the weights with `weights` (same names and shapes, as from [`Sequential::weights`]).
+    /// Overwrites the weights with `weights` (same names and shapes, as from
+    /// [`Sequential::weights`], in any order). Each tensor goes to the variable of its name;
+    /// nothing changes unless every one fits.
     pub fn set_weights(&self, weights: &[(String, Tensor)]) -> Result<()> {
         let vars = self.named_vars();
         check_same_tensors(
-            &vars,
+            &shapes_of(&vars),
             weights.iter().map(|(n, t)| (n.as_str(), t.dims().to_vec())),
         )?;
-        for ((_, var), (_, t)) in vars.iter().zip(weights) {
-            var.set(&t.to_device(&self.device)?.to_dtype(DType::F32)?)?;
+        let mut converted = Vec::with_capacity(vars.len());
+        for (name, var) in &vars {
+            let (_, t) = weights
+                .iter()
+                .find(|(n, _)| n == name)
+                .expect("check_same_tensors found every name");
+            converted.push((var, t.to_device(&self.device)?.to_dtype(DType::F32)?));
+        }
+        for (var, t) in converted {
+            var.set(&t)?;
         }
         Ok(())
     }
+}
+
+/// The names and shapes of variables, for [`check_same_tensors`].
+pub(crate) fn shapes_of(vars: &[(String, Var)]) -> Vec<(String, Vec<usize>)> {
+    vars.iter()
+        .map(|(n, v)| (n.clone(), v.dims().to_vec()))
+        .collect()
 }
 
 impl Module for Sequential {
@@ -367,25 +385,25 @@ fn dropout(x: &Tensor, rate: f64, rng: &mut StdRng) -> Result<Tensor> {
 /// Checks that `found` has the same tensor names and shapes, in order, as `expected`; the
 /// error names the first difference.
 pub(crate) fn check_same_tensors<'a>(
-    expected: &[(String, Var)],
+    expected: &[(String, Vec<usize>)],
     found: impl IntoIterator<Item = (&'a str, Vec<usize>)>,
 ) -> Result<()> {
     let found: Vec<(&str, Vec<usize>)> = found.into_iter().collect();
-    for (name, var) in expected {
+    for (name, dims) in expected {
         match found.iter().find(|(n, _)| *n == name) {
             None => {
                 let names: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
                 return Err(Error::Mismatch(format!(
                     "these weights do not fit this model: it needs a tensor `{name}` (shape {:?}), which they \
                      lack (they hold {names:?}); they were saved from a different architecture",
-                    var.dims()
+                    dims
                 )));
             }
-            Some((_, shape)) if shape.as_slice() != var.dims() => {
+            Some((_, shape)) if shape != dims => {
                 return Err(Error::Mismatch(format!(
                     "these weights do not fit this model: `{name}` has shape {shape:?} in the weights but {:?} in \
                      the model; they were saved from a different architecture",
-                    var.dims()
+                    dims
                 )))
             }
             _ => {}

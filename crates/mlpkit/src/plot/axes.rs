@@ -9,7 +9,21 @@ use plotters::prelude::*;
 
 use super::figure::plot_err;
 use super::fonts::SANS;
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// `lo..hi` if it is a range a value axis can show: both ends finite, `lo < hi`, and the
+/// span itself finite. plotters searches for tick positions without bound on other ranges
+/// (a cell that never returns), so every figure's value range passes through here.
+pub(crate) fn value_range(lo: f64, hi: f64, what: &str) -> Result<Range<f64>> {
+    if lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite() {
+        Ok(lo..hi)
+    } else {
+        Err(Error::Plot(format!(
+            "{what}: cannot draw an axis from {lo} to {hi}; the limits must be finite numbers \
+             with the lower one first"
+        )))
+    }
+}
 
 /// A chart whose x axis has one segment per category.
 pub(crate) type CategoryChart<'a, DB> =

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::category_axes;
+use super::axes::{category_axes, value_range};
 use super::figure::{plot_err, Figure, Plot};
 use super::fonts::SANS;
 use crate::error::{Error, Result};
@@ -29,6 +29,13 @@ impl BarChart {
                 "{} labels but {} values",
                 labels.len(),
                 values.len()
+            )));
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidArgument(format!(
+                "BarChart: the value of `{}` is {}; a bar needs a finite number",
+                labels[i].to_string(),
+                values[i]
             )));
         }
         Ok(Self {
@@ -65,11 +72,14 @@ impl Plot for BarChart {
     super::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
-        ((110 * self.values.len() as u32 + 100).max(480), 400)
+        let n = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        (n.saturating_mul(110).saturating_add(100).max(480), 400)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let (lo, hi) = self.ylim.unwrap_or_else(|| {
+            // Finite values only (see `new`); the margin above the highest bar leaves room
+            // for its label.
             let max = self
                 .values
                 .iter()
@@ -82,7 +92,7 @@ impl Plot for BarChart {
             root,
             self.title.as_deref().unwrap_or(""),
             &self.labels,
-            lo..hi,
+            value_range(lo, hi, "BarChart")?,
             &self.y_label,
         )?;
         chart

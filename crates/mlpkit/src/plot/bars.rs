@@ -32,6 +32,11 @@ impl ProbabilityBars {
                 class_names.len()
             )));
         }
+        if let Some(p) = probabilities.iter().find(|p| !p.is_finite()) {
+            return Err(Error::InvalidArgument(format!(
+                "ProbabilityBars: a probability is {p}; the model's outputs hold NaN or infinite values"
+            )));
+        }
         Ok(Self {
             probabilities: probabilities.to_vec(),
             class_names: class_names.iter().map(|s| s.to_string()).collect(),
@@ -40,7 +45,7 @@ impl ProbabilityBars {
         })
     }
 
-    /// Marks the true class.
+    /// Marks the true class (drawing fails with an error if there is no such class).
     pub fn truth(mut self, class: u32) -> Self {
         self.truth = Some(class as usize);
         self
@@ -86,10 +91,23 @@ impl Plot for ProbabilityBars {
     super::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
-        ((70 * self.probabilities.len() as u32).max(420), 380)
+        let n = u32::try_from(self.probabilities.len()).unwrap_or(u32::MAX);
+        (n.saturating_mul(70).max(420), 380)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let classes = self.class_names.len();
+        if self.probabilities.len() != classes || classes == 0 {
+            return Err(Error::Mismatch(format!(
+                "ProbabilityBars: {} probabilities but {classes} class names",
+                self.probabilities.len()
+            )));
+        }
+        if let Some(t) = self.truth.filter(|&t| t >= classes) {
+            return Err(Error::InvalidArgument(format!(
+                "ProbabilityBars: the true class is {t}, but there are only classes 0..{classes}"
+            )));
+        }
         let predicted = self.predicted();
         let caption = self.title.clone().unwrap_or_else(|| {
             let mut s = format!(

@@ -3,6 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::axes::value_range;
 use super::figure::{plot_err, Figure, Plot};
 use super::fonts::SANS;
 use crate::error::{Error, Result};
@@ -48,10 +49,19 @@ impl LearningCurves {
                 "the history is empty: train the model with fit() first".into(),
             ));
         }
+        // `History::val_loss` leaves out epochs without validation; keep the series aligned
+        // with the epochs by writing NaN there (NaN points are not drawn).
+        let val = |f: fn(&crate::train::EpochLog) -> Option<f64>| -> Vec<f64> {
+            if history.epochs.iter().all(|e| f(e).is_none()) {
+                Vec::new()
+            } else {
+                history.epochs.iter().map(|e| f(e).unwrap_or(f64::NAN)).collect()
+            }
+        };
         Ok(Self {
             epochs: history.epochs.iter().map(|e| e.epoch as f64).collect(),
-            loss: (history.loss(), history.val_loss()),
-            accuracy: (history.accuracy(), history.val_accuracy()),
+            loss: (history.loss(), val(|e| e.val_loss)),
+            accuracy: (history.accuracy(), val(|e| e.val_accuracy)),
             panels: vec![Metric::Loss, Metric::Accuracy],
             loss_ylim: None,
             accuracy_ylim: None,
@@ -92,11 +102,22 @@ impl LearningCurves {
             Metric::Loss => (&self.loss, self.loss_ylim),
             Metric::Accuracy => (&self.accuracy, self.accuracy_ylim),
         };
+        // NaN or infinite values (a diverged run) are left out of the lines; a panel with no
+        // finite value at all says so in its caption.
+        let finite = train.iter().chain(val).any(|v| v.is_finite());
+        let caption = if finite {
+            metric.label().to_string()
+        } else {
+            format!("{} (no finite values to draw)", metric.label())
+        };
         let (lo, hi) = ylim.unwrap_or_else(|| {
             let all = train.iter().chain(val).copied().filter(|v| v.is_finite());
             let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                 (a.min(v), b.max(v))
             });
+            if !finite {
+                return (0.0, 1.0);
+            }
             let pad = ((hi - lo) * 0.08).max(1e-3);
             (
                 if metric == Metric::Accuracy {
@@ -114,11 +135,14 @@ impl LearningCurves {
             .unwrap_or(1.0)
             .max(self.epochs[0] + 1.0);
         let mut chart = ChartBuilder::on(area)
-            .caption(metric.label(), (SANS, 20))
+            .caption(caption, (SANS, 20))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(56)
-            .build_cartesian_2d(self.epochs[0]..x_max, lo..hi)
+            .build_cartesian_2d(
+                value_range(self.epochs[0], x_max, "LearningCurves (epochs)")?,
+                value_range(lo, hi, "LearningCurves")?,
+            )
             .map_err(plot_err)?;
         chart
             .configure_mesh()
@@ -150,7 +174,11 @@ impl LearningCurves {
                 .iter()
                 .copied()
                 .zip(values.iter().copied())
+                .filter(|(_, v)| v.is_finite())
                 .collect();
+            if points.is_empty() {
+                continue;
+            }
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
                 .map_err(plot_err)?
@@ -183,7 +211,7 @@ impl Plot for LearningCurves {
 
     fn default_size(&self) -> (u32, u32) {
         (
-            480 * self.panels.len() as u32,
+            480 * self.panels.len().min(8) as u32,
             360 + if self.title.is_some() { 30 } else { 0 },
         )
     }

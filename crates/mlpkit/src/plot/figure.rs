@@ -53,10 +53,36 @@ macro_rules! compiled_here {
 }
 pub(crate) use compiled_here;
 
+/// The largest figure side, in pixels, and the most pixels a figure may have (an image of
+/// 20,000 × 20,000 takes 1.2 GB; anything larger is a mistake, not a figure).
+pub const MAX_SIDE: u32 = 20_000;
+pub const MAX_PIXELS: u64 = 400_000_000;
+
+/// An error unless `width` × `height` is a size a figure can be rendered at.
+fn check_size(width: u32, height: u32) -> Result<usize> {
+    let pixels = width as u64 * height as u64;
+    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE || pixels > MAX_PIXELS {
+        return Err(Error::Plot(format!(
+            "a figure of {width} × {height} pixels cannot be drawn: each side must be between 1 \
+             and {MAX_SIDE} pixels and the whole at most {MAX_PIXELS} pixels; choose a smaller \
+             `size` or `zoom`"
+        )));
+    }
+    Ok(pixels as usize)
+}
+
 /// Draws `plot` onto a white RGB image.
 pub fn render_rgb<P: Plot>(plot: &P, width: u32, height: u32) -> Result<image::RgbImage> {
+    let pixels = check_size(width, height)?;
     super::fonts::ensure_registered();
-    let mut buffer = vec![0u8; (width * height * 3) as usize];
+    let mut buffer = Vec::new();
+    buffer
+        .try_reserve_exact(pixels * 3)
+        .map_err(|_| Error::OutOfMemory {
+            what: format!("a {width} × {height} figure"),
+            bytes: pixels * 3,
+        })?;
+    buffer.resize(pixels * 3, 0u8);
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
@@ -69,6 +95,7 @@ pub fn render_rgb<P: Plot>(plot: &P, width: u32, height: u32) -> Result<image::R
 
 /// Draws `plot` into an SVG document on a white background.
 pub fn render_svg<P: Plot>(plot: &P, width: u32, height: u32) -> Result<String> {
+    check_size(width, height)?;
     super::fonts::ensure_registered();
     let mut out = String::new();
     {
@@ -122,7 +149,8 @@ impl<P: Plot> Figure<P> {
         }
     }
 
-    /// Changes the size in pixels.
+    /// Changes the size in pixels (at least 50 on each side; rendering fails with an error
+    /// above [`MAX_SIDE`]).
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width.max(50);
         self.height = height.max(50);

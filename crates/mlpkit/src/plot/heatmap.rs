@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::colormap::{luminance, Colormap};
 use super::figure::{plot_err, Figure, Plot};
 use super::fonts::SANS;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::metrics::ConfusionMatrix;
 
 /// A confusion matrix drawn as coloured cells: true class down the side, predicted class
@@ -117,15 +117,24 @@ impl Plot for Heatmap {
     super::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
-        let k = self.matrix.num_classes() as u32;
+        let side = u32::try_from(self.matrix.num_classes())
+            .unwrap_or(u32::MAX)
+            .saturating_mul(self.cell);
         (
-            self.left() + k * self.cell + RIGHT,
-            TOP + k * self.cell + self.bottom(),
+            side.saturating_add(self.left() + RIGHT),
+            side.saturating_add(TOP + self.bottom()),
         )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let k = self.matrix.num_classes();
+        // Drawing works in `i32` coordinates: refuse cells that would overflow them.
+        if (k as u64) * (self.cell as u64) + self.left() as u64 + TOP as u64 > (i32::MAX / 2) as u64 {
+            return Err(Error::Plot(format!(
+                "Heatmap: {k} cells of {} pixels are too large to draw; choose a smaller `cell`",
+                self.cell
+            )));
+        }
         let cell = self.cell as i32;
         let (left, top) = (self.left() as i32, TOP as i32);
         let side = k as i32 * cell;

@@ -106,6 +106,13 @@ impl ImageGrid {
                 kernel.dims(),
             ));
         }
+        if units == 0 {
+            return Err(Error::shape(
+                "ImageGrid::weights",
+                "a kernel with at least one unit",
+                kernel.dims(),
+            ));
+        }
         let shown = units.min(max_units.max(1));
         let columns = kernel
             .to_dtype(DType::F32)?
@@ -197,16 +204,57 @@ impl ImageGrid {
         }
     }
 
-    /// Top-left corner, in pixels, of the image in cell `(row, col)`.
+    /// Top-left corner, in pixels, of the image in cell `(row, col)` (saturating at
+    /// `u32::MAX` for sizes far beyond what can be drawn).
     pub fn tile_origin(&self, row: usize, col: usize) -> (u32, u32) {
-        let tile_w = self.width_px as u32 * self.zoom;
-        let tile_h = self.height_px as u32 * self.zoom;
-        let x = GAP / 2 + col as u32 * (tile_w + GAP);
-        let y = self.title_height()
-            + row as u32 * (tile_h + GAP + self.tile_title_height())
-            + self.tile_title_height()
-            + GAP / 2;
+        let (tile_w, tile_h) = self.tile_size();
+        let x = sat(col).saturating_mul(tile_w.saturating_add(GAP)).saturating_add(GAP / 2);
+        let y = sat(row)
+            .saturating_mul(tile_h.saturating_add(GAP + self.tile_title_height()))
+            .saturating_add(self.title_height() + self.tile_title_height() + GAP / 2);
         (x, y)
+    }
+
+    fn tile_size(&self) -> (u32, u32) {
+        (
+            sat(self.width_px).saturating_mul(self.zoom),
+            sat(self.height_px).saturating_mul(self.zoom),
+        )
+    }
+}
+
+/// `n` as a `u32`, or `u32::MAX` if it does not fit.
+fn sat(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl ImageGrid {
+    /// An error unless the fields agree with each other and every tile fits on the canvas.
+    fn check(&self) -> Result<()> {
+        let pixels = self.height_px.checked_mul(self.width_px);
+        if let Some(i) = self.images.iter().position(|img| Some(img.len()) != pixels) {
+            return Err(Error::Mismatch(format!(
+                "ImageGrid: image {i} has {} values, but images are {} × {} pixels",
+                self.images[i].len(),
+                self.height_px,
+                self.width_px
+            )));
+        }
+        let shown = self.images.len().min(self.rows.saturating_mul(self.cols));
+        if shown > 0 {
+            let last = shown - 1;
+            let (x, y) = self.tile_origin(last / self.cols, last % self.cols);
+            let (tile_w, tile_h) = self.tile_size();
+            // Drawing works in `i32` coordinates; tiles past the canvas are clipped.
+            if x.saturating_add(tile_w) > i32::MAX as u32 || y.saturating_add(tile_h) > i32::MAX as u32
+            {
+                return Err(Error::Plot(format!(
+                    "ImageGrid: tiles of {tile_w} × {tile_h} pixels (zoom {}) are too large to draw",
+                    self.zoom
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -214,15 +262,17 @@ impl Plot for ImageGrid {
     super::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
-        let tile_w = self.width_px as u32 * self.zoom;
-        let tile_h = self.height_px as u32 * self.zoom;
-        let w = self.cols as u32 * (tile_w + GAP);
-        let h = self.title_height() + self.rows as u32 * (tile_h + GAP + self.tile_title_height());
+        let (tile_w, tile_h) = self.tile_size();
+        let w = sat(self.cols).saturating_mul(tile_w.saturating_add(GAP));
+        let h = sat(self.rows)
+            .saturating_mul(tile_h.saturating_add(GAP + self.tile_title_height()))
+            .saturating_add(self.title_height());
         (w, h)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let (width, _) = root.dim_in_pixel();
+        self.check()?;
         if let Some(title) = &self.title {
             let style =
                 TextStyle::from((SANS, 22).into_font()).pos(Pos::new(HPos::Center, VPos::Center));

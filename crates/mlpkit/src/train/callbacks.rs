@@ -19,6 +19,11 @@ pub enum Control {
 
 /// Hooks into [`Sequential::fit`]. Every method has a default that does nothing.
 pub trait Callback {
+    /// The quantity the callback watches, if any: `fit` refuses to start when it watches a
+    /// validation metric and there is no validation data.
+    fn monitor(&self) -> Option<Monitor> {
+        None
+    }
     fn on_train_begin(&mut self, _model: &Sequential) -> Result<()> {
         Ok(())
     }
@@ -81,6 +86,10 @@ impl EarlyStopping {
 }
 
 impl Callback for EarlyStopping {
+    fn monitor(&self) -> Option<Monitor> {
+        Some(self.monitor)
+    }
+
     fn on_train_begin(&mut self, _model: &Sequential) -> Result<()> {
         self.best = None;
         self.best_weights = None;
@@ -153,6 +162,10 @@ impl Checkpoint {
 }
 
 impl Callback for Checkpoint {
+    fn monitor(&self) -> Option<Monitor> {
+        Some(self.monitor)
+    }
+
     fn on_epoch_end(&mut self, log: &EpochLog, model: &Sequential) -> Result<Control> {
         if let Some(value) = self.monitor.value(log) {
             if self
@@ -184,8 +197,15 @@ impl TimeBudget {
         }
     }
 
-    pub fn seconds(seconds: f64) -> Self {
-        Self::new(Duration::from_secs_f64(seconds))
+    /// A budget of `seconds` (a finite number ≥ 0; anything else is an error).
+    pub fn seconds(seconds: f64) -> Result<Self> {
+        Duration::try_from_secs_f64(seconds)
+            .map(Self::new)
+            .map_err(|_| {
+                crate::Error::InvalidArgument(format!(
+                    "a time budget must be a finite number of seconds ≥ 0, got {seconds}"
+                ))
+            })
     }
 }
 

@@ -14,8 +14,9 @@ use candle_core::{DType, Tensor, D};
 use candle_nn::Optimizer as _;
 
 use super::callbacks::{Callback, Control};
+use super::checks::{check_data, check_weights};
 use super::fused::{FusedData, FusedTrainer};
-use super::history::{EpochLog, History};
+use super::history::{EpochLog, History, Monitor};
 use super::loss::Loss;
 use super::optim::{Optim, Rule, UpdateRule};
 use crate::data::{Batches, Split};
@@ -151,7 +152,9 @@ const EVAL_BATCH: usize = 2048;
 impl Sequential {
     /// Chooses the optimizer and the loss (Keras's `compile`). Accuracy is always tracked.
     pub fn compile(&mut self, optimizer: impl Into<Rule>, loss: Loss) -> Result<()> {
-        let optimizer = Optim::new(self.vars(), optimizer.into())?;
+        let rule = optimizer.into();
+        rule.validate()?;
+        let optimizer = Optim::new(self.vars(), rule)?;
         self.compiled = Some(Compiled { optimizer, loss });
         Ok(())
     }
@@ -215,6 +218,27 @@ impl Sequential {
             }
             Validation::Data(v) => (train.clone(), Some(v.clone())),
         };
+        // Everything that can be checked before the first step is checked here, once, for
+        // both paths: the optimizer's settings, both datasets, and what callbacks watch.
+        self.compiled()?.optimizer.rule().validate()?;
+        let loss = self.compiled()?.loss;
+        check_data(self, loss, &train, "the training data")?;
+        if let Some(v) = &validation {
+            check_data(self, loss, v, "the validation data")?;
+        }
+        for cb in &options.callbacks {
+            if let Some(m) = cb.monitor() {
+                if validation.is_none() && matches!(m, Monitor::ValLoss | Monitor::ValAccuracy) {
+                    return Err(Error::InvalidArgument(format!(
+                        "a callback watches `{}`, which needs validation data: add \
+                         `.validation_split(0.1)` or `.validation_data(&valid)` to the Fit options, \
+                         or watch `{}`",
+                        m.name(),
+                        if m == Monitor::ValLoss { "loss" } else { "accuracy" }
+                    )));
+                }
+            }
+        }
         let mut batches = Batches::new(train.len(), options.batch_size)?;
         if options.shuffle {
             batches = batches.shuffle(options.seed);
@@ -245,6 +269,9 @@ impl Sequential {
             cb.on_train_begin(self)?;
         }
         let first_epoch = self.history.len() + 1;
+        // Each epoch's log goes into the model's history as soon as the epoch ends (so that a
+        // callback that saves the model saves it), and into this run's history.
+        self.history.stopped_early = None;
         let mut run = History::default();
         let n_batches = batches.len();
         'epochs: for e in 0..options.epochs {
@@ -263,7 +290,6 @@ impl Sequential {
                     if let Some(f) = &fused {
                         f.trainer.write_back(self)?;
                     }
-                    self.history.extend(run);
                     return Err(Error::Diverged {
                         epoch,
                         batch: b + 1,
@@ -305,7 +331,7 @@ impl Sequential {
                     (Some(ev.loss), Some(ev.accuracy))
                 }
                 (Some(v), _) => {
-                    let ev = self.evaluate(v)?;
+                    let ev = self.evaluate_checked(v)?;
                     (Some(ev.loss), Some(ev.accuracy))
                 }
                 (None, _) => (None, None),
@@ -313,6 +339,7 @@ impl Sequential {
             if let Some(f) = &fused {
                 f.trainer.write_back(self)?;
             }
+            check_weights(self, epoch)?;
             let log = EpochLog {
                 epoch,
                 loss: loss_sum / seen.max(1) as f64,
@@ -326,12 +353,13 @@ impl Sequential {
             if options.verbose {
                 println!("Epoch {epoch}/{} - {log}", first_epoch + options.epochs - 1);
             }
+            self.history.epochs.push(log.clone());
+            run.epochs.push(log.clone());
             for cb in options.callbacks.iter_mut() {
                 if let Control::Stop(why) = cb.on_epoch_end(&log, self)? {
                     stop.get_or_insert(why);
                 }
             }
-            run.epochs.push(log);
             if let (Some(f), false) = (&mut fused, options.callbacks.is_empty()) {
                 // A callback may have changed the weights (EarlyStopping restores the best).
                 f.trainer.reload_weights(self)?;
@@ -340,14 +368,14 @@ impl Sequential {
                 if options.verbose {
                     println!("Stopped: {why}");
                 }
-                run.stopped_early = Some(why);
+                run.stopped_early = Some(why.clone());
+                self.history.stopped_early = Some(why);
                 break 'epochs;
             }
         }
         for cb in options.callbacks.iter_mut() {
             cb.on_train_end(self)?;
         }
-        self.history.extend(run.clone());
         Ok(run)
     }
 
@@ -378,6 +406,13 @@ impl Sequential {
     /// Loss and accuracy on `data`, in inference mode (no dropout), with the compiled loss.
     pub fn evaluate(&self, data: &Split) -> Result<Evaluation> {
         let loss_fn = self.compiled()?.loss;
+        check_data(self, loss_fn, data, "the data to evaluate")?;
+        self.evaluate_checked(data)
+    }
+
+    /// [`Sequential::evaluate`] on data that [`check_data`] has accepted.
+    fn evaluate_checked(&self, data: &Split) -> Result<Evaluation> {
+        let loss_fn = self.compiled()?.loss;
         let (mut loss_sum, mut correct, mut total) = (0.0, 0.0, 0.0);
         let mut batches = Batches::new(data.len(), EVAL_BATCH)?;
         for batch in batches.epoch(data) {
@@ -390,11 +425,6 @@ impl Sequential {
             let (c, t) = count_correct(&logits, act, &batch.labels)?;
             correct += c;
             total += t;
-        }
-        if data.is_empty() {
-            return Err(Error::InvalidArgument(
-                "cannot evaluate on an empty dataset".into(),
-            ));
         }
         Ok(Evaluation {
             loss: loss_sum / data.len() as f64,

@@ -5,19 +5,29 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Metrics of one epoch.
+///
+/// Saved as JSON, a value that is not a finite number (a NaN validation loss, say) is written
+/// as the string `"NaN"`, `"inf"` or `"-inf"` and read back as that value: JSON numbers
+/// cannot hold them, and writing `null` would lose them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochLog {
     /// 1-based epoch number, counted across `fit` calls on the same model.
     pub epoch: usize,
     /// Mean training loss over the epoch's batches (weights change during the epoch).
+    #[serde(with = "float")]
     pub loss: f64,
     /// Training accuracy over the epoch's batches.
+    #[serde(with = "float")]
     pub accuracy: f64,
+    #[serde(with = "float::option", default)]
     pub val_loss: Option<f64>,
+    #[serde(with = "float::option", default)]
     pub val_accuracy: Option<f64>,
     /// Wall-clock seconds for the epoch, validation included.
+    #[serde(with = "float")]
     pub seconds: f64,
     /// Learning rate in use at the end of the epoch.
+    #[serde(with = "float")]
     pub learning_rate: f64,
     /// Whether the epoch ran on `fit`'s fused CPU path (see [`crate::train::Fit::fused`])
     /// rather than through Candle's autograd.
@@ -194,5 +204,68 @@ impl fmt::Display for History {
             writeln!(f, "stopped early: {why}")?;
         }
         Ok(())
+    }
+}
+
+/// JSON for `f64` values that may be NaN or infinite: finite values as numbers, the others
+/// as the strings `"NaN"`, `"inf"`, `"-inf"`. Reading also takes `null` (as NaN), which is
+/// what serde_json writes for them by default.
+mod float {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Number(f64),
+        Text(String),
+        Null(()),
+    }
+
+    fn to_repr(v: f64) -> Repr {
+        if v.is_finite() {
+            Repr::Number(v)
+        } else if v.is_nan() {
+            Repr::Text("NaN".into())
+        } else if v > 0.0 {
+            Repr::Text("inf".into())
+        } else {
+            Repr::Text("-inf".into())
+        }
+    }
+
+    fn from_repr<E: serde::de::Error>(r: Repr) -> Result<f64, E> {
+        match r {
+            Repr::Number(v) => Ok(v),
+            Repr::Null(()) => Ok(f64::NAN),
+            Repr::Text(t) => match t.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(E::custom(format!(
+                    "expected a number, \"NaN\", \"inf\" or \"-inf\", found \"{other}\""
+                ))),
+            },
+        }
+    }
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        to_repr(*v).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        from_repr(Repr::deserialize(d)?)
+    }
+
+    /// The same for optional values; `None` is `null`.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            v.map(to_repr).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Option::<Repr>::deserialize(d)?.map(from_repr).transpose()
+        }
     }
 }

@@ -114,6 +114,55 @@ impl Loss {
         }
     }
 
+    /// Checks targets against a model with `outputs` outputs: integer class labels in
+    /// `0..outputs` for the sparse loss, rows of `outputs` values for the others.
+    ///
+    /// `fit`, `evaluate` and every loss computation call this, so a label that does not name
+    /// a class (like `u32::MAX`, which Candle's `gather` would skip) is an error everywhere.
+    pub fn check_labels(self, y_true: &Tensor, outputs: usize) -> Result<()> {
+        let t = y_true.dims();
+        match self {
+            Loss::SparseCategoricalCrossentropy => {
+                if t.len() != 1 {
+                    return Err(Error::Mismatch(format!(
+                        "{} needs one integer label per example, got targets shaped {t:?}{}",
+                        self.name(),
+                        if t.len() == 2 {
+                            " (they look one-hot: use Loss::CategoricalCrossentropy)"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
+                let labels = y_true.to_dtype(DType::F64)?.to_vec1::<f64>()?;
+                if let Some((i, bad)) = labels
+                    .iter()
+                    .enumerate()
+                    .find(|(_, &l)| !(l >= 0.0 && l.fract() == 0.0 && l < outputs as f64))
+                {
+                    return Err(Error::InvalidArgument(format!(
+                        "label {bad} (example {i}) is not a class: the model has {outputs} outputs, \
+                         so labels must be whole numbers in 0..{outputs}"
+                    )));
+                }
+            }
+            Loss::CategoricalCrossentropy | Loss::BinaryCrossentropy => {
+                if t.len() != 2 || t[1] != outputs {
+                    return Err(Error::Mismatch(format!(
+                        "{} needs targets shaped (n, {outputs}), one value per output, got {t:?}{}",
+                        self.name(),
+                        if t.len() == 1 && self == Loss::CategoricalCrossentropy {
+                            " (they look like integer labels: use Loss::SparseCategoricalCrossentropy, or one_hot() them)"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn check_targets(self, y_pred: &Tensor, y_true: &Tensor) -> Result<()> {
         let (p, t) = (y_pred.dims(), y_true.dims());
         let ok = match self {
@@ -121,6 +170,9 @@ impl Loss {
             _ => p == t,
         };
         if ok {
+            if self == Loss::SparseCategoricalCrossentropy {
+                return self.check_labels(y_true, p[1]);
+            }
             return Ok(());
         }
         let hint = match (self, t.len()) {

@@ -1,6 +1,7 @@
 //! Training: losses, optimizers, the `fit` loop, its history and callbacks.
 
 mod callbacks;
+mod checks;
 mod fit;
 mod fused;
 mod history;

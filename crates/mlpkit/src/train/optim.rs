@@ -302,6 +302,65 @@ macro_rules! each_rule {
     };
 }
 
+impl Rule {
+    /// Checks every setting of the rule: a learning rate that is finite and not negative,
+    /// momentum and decay rates in `[0, 1)`, a non-negative decay and epsilon. Each field is
+    /// named, so a new field does not compile until it is checked here too.
+    pub fn validate(&self) -> crate::Result<()> {
+        let mut problems = Vec::new();
+        let mut need = |name: &str, value: f64, ok: bool, range: &str| {
+            if !ok {
+                problems.push(format!("{name} = {value} (it must be {range})"));
+            }
+        };
+        let rate = |v: f64| v.is_finite() && v >= 0.0;
+        let fraction = |v: f64| (0.0..1.0).contains(&v);
+        let (learning_rate, decay) = match *self {
+            Rule::Sgd(Sgd {
+                learning_rate,
+                momentum,
+                nesterov: _,
+                decay,
+            }) => {
+                need("momentum", momentum, fraction(momentum), "in [0, 1)");
+                (learning_rate, decay)
+            }
+            Rule::Adam(Adam {
+                learning_rate,
+                beta_1,
+                beta_2,
+                epsilon,
+                decay,
+            }) => {
+                need("beta_1", beta_1, fraction(beta_1), "in [0, 1)");
+                need("beta_2", beta_2, fraction(beta_2), "in [0, 1)");
+                need("epsilon", epsilon, rate(epsilon), "a finite number ≥ 0");
+                (learning_rate, decay)
+            }
+            Rule::RmsProp(RmsProp {
+                learning_rate,
+                rho,
+                epsilon,
+                decay,
+            }) => {
+                need("rho", rho, fraction(rho), "in [0, 1)");
+                need("epsilon", epsilon, rate(epsilon), "a finite number ≥ 0");
+                (learning_rate, decay)
+            }
+        };
+        need("learning_rate", learning_rate, rate(learning_rate), "a finite number ≥ 0");
+        need("decay", decay, rate(decay), "a finite number ≥ 0");
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(crate::Error::InvalidArgument(format!(
+            "{} cannot train: {}",
+            self.describe(),
+            problems.join("; ")
+        )))
+    }
+}
+
 impl UpdateRule for Rule {
     fn slots(&self) -> usize {
         each_rule!(self, r => r.slots())
