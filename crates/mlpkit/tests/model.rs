@@ -536,14 +536,18 @@ fn fit_needs_compile_and_matching_targets() {
 #[test]
 fn a_diverging_loss_stops_with_epoch_and_batch() {
     let mut x: Vec<f32> = vec![0.5; 200];
-    x[150] = f32::NAN; // example 75 carries a NaN
+    // Example 75 is finite but as large as f32 goes: with all-one weights its logits
+    // overflow to infinity and the loss becomes NaN. (A NaN input is refused before
+    // training starts, see tests/nothing_lost.rs.)
+    x[150] = f32::MAX;
+    x[151] = f32::MAX;
     let data = Split::new(
         Tensor::from_vec(x, (100, 2), &cpu()).unwrap(),
         Tensor::zeros(100, DType::U32, &cpu()).unwrap(),
     )
     .unwrap();
     let mut model = Architecture::new(&[2])
-        .add(Dense::new(4, Activation::Softmax))
+        .add(Dense::new(4, Activation::Softmax).kernel_init(Init::Constant { value: 1.0 }))
         .build_on(0, &cpu())
         .unwrap();
     model
@@ -561,7 +565,7 @@ fn a_diverging_loss_stops_with_epoch_and_batch() {
         "{msg}"
     );
     assert!(msg.contains("Lower the learning rate"), "{msg}");
-    // The batch with the NaN was not applied: the weights are still finite numbers.
+    // The batch with the overflow was not applied: the weights are still finite numbers.
     assert!(model.vars()[0]
         .flatten_all()
         .unwrap()

@@ -560,11 +560,11 @@ fn bar_charts_with_huge_or_infinite_values_return() {
     for v in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
         assert!(BarChart::new(&["a", "b"], &[0.5, v]).is_err(), "{v}");
     }
-    for v in [f64::MAX, -f64::MAX, 1e300] {
-        let r = within_time("BarChart", move || {
+    // Finite but extreme values: a figure or an error, promptly (they used to hang).
+    for v in [f64::MAX, -f64::MAX, 1e300, -1e300] {
+        within_time("BarChart", move || {
             BarChart::new(&["a", "b"], &[0.5, v]).unwrap().figure().png().map(|_| ())
         });
-        assert!(r.is_err() || v == 1e300, "{v}");
     }
     for (lo, hi) in [(f64::NAN, 1.0), (0.0, f64::INFINITY), (1.0, 0.0)] {
         let r = within_time("BarChart::ylim", move || {

@@ -50,6 +50,7 @@ fn prefix(what: &str, e: Error) -> Error {
     match e {
         Error::InvalidArgument(m) => Error::InvalidArgument(format!("{what}: {m}")),
         Error::Mismatch(m) => Error::Mismatch(format!("{what}: {m}")),
+        shape @ Error::Shape { .. } => Error::Mismatch(format!("{what}: {shape}")),
         other => other,
     }
 }
