@@ -92,6 +92,14 @@ pub enum Error {
         loss: f64,
     },
 
+    /// The user interrupted a long loop (the notebook's stop button, Ctrl-C); what was
+    /// done until then is kept.
+    #[error(
+        "interrupted {during}. The model keeps the weights it had at that moment and every \
+         variable is still there{kept}; run the cell again to go on."
+    )]
+    Interrupted { during: String, kept: String },
+
     /// Data or weights hold NaN or infinite values where numbers are needed.
     #[error("{0}")]
     NotFinite(String),

@@ -23,6 +23,7 @@ mod atomic;
 pub mod data;
 pub mod device;
 mod error;
+pub mod interrupt;
 pub mod metrics;
 pub mod model;
 pub mod plot;

@@ -107,6 +107,7 @@ impl Batches {
             None
         };
         EpochBatches {
+            _interrupt: crate::interrupt::InterruptGuard::install(),
             data,
             indices,
             next: 0,
@@ -120,6 +121,8 @@ impl Batches {
 /// Iterator over one epoch's batches, made by [`Batches::epoch`].
 #[derive(Debug)]
 pub struct EpochBatches<'a> {
+    /// While the batches are being walked, an interrupt stops them (see [`crate::interrupt`]).
+    _interrupt: crate::interrupt::InterruptGuard,
     data: &'a Split,
     indices: Option<Vec<Vec<u32>>>,
     next: usize,
@@ -136,6 +139,13 @@ impl Iterator for EpochBatches<'_> {
             return None;
         }
         let i = self.next;
+        if crate::interrupt::take_request() {
+            self.next = self.count;
+            return Some(Err(Error::Interrupted {
+                during: format!("before batch {} of {}", i + 1, self.count),
+                kept: String::new(),
+            }));
+        }
         self.next += 1;
         if self.data.len() != self.n {
             self.next = self.count;

@@ -268,6 +268,8 @@ impl Sequential {
         for cb in options.callbacks.iter_mut() {
             cb.on_train_begin(self)?;
         }
+        // From here on, an interrupt stops training at the next batch boundary.
+        let _interrupt = crate::interrupt::InterruptGuard::install();
         let first_epoch = self.history.len() + 1;
         // Each epoch's log goes into the model's history as soon as the epoch ends (so that a
         // callback that saves the model saves it), and into this run's history.
@@ -281,6 +283,24 @@ impl Sequential {
             let mut stop: Option<String> = None;
             // Both paths take the same batches: `Batches` draws the order, as `epoch` would.
             for (b, ids) in batches.next_epoch_indices().iter().enumerate() {
+                if crate::interrupt::take_request() {
+                    if let Some(f) = &fused {
+                        f.trainer.write_back(self)?;
+                    }
+                    let done = self.history.len() + 1 - first_epoch;
+                    let why = format!("interrupted in epoch {epoch}, before batch {} of {n_batches}", b + 1);
+                    if options.verbose {
+                        println!("Stopped: {why}");
+                    }
+                    self.history.stopped_early = Some(why);
+                    return Err(Error::Interrupted {
+                        during: format!("in epoch {epoch}, before batch {} of {n_batches}", b + 1),
+                        kept: format!(
+                            " (model.history() has the {done} epoch{} this run completed)",
+                            if done == 1 { "" } else { "s" }
+                        ),
+                    });
+                }
                 let step = match &mut fused {
                     Some(f) => f.trainer.step(&f.train, ids, self.dropout_rng())?,
                     None => self.train_step(&train.select(ids)?)?,

@@ -1,0 +1,148 @@
+//! An interrupt (SIGINT: Ctrl-C, the notebook's stop button) stops `fit` and the batches of
+//! a hand-written loop at a batch boundary, keeps the model, and afterwards does what it did
+//! before (ends the program). Each case runs in a child process that the test interrupts.
+#![cfg(unix)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mlpkit::prelude::*;
+
+const CHILD_ENV: &str = "MLPKIT_TEST_INTERRUPT_CHILD";
+
+fn quadrants(n: usize) -> Split {
+    let xs: Vec<f32> = (0..2 * n).map(|i| ((i * 37) % 200) as f32 / 100.0 - 1.0).collect();
+    let ys: Vec<u32> = xs
+        .chunks(2)
+        .map(|p| u32::from(p[0] > 0.0) * 2 + u32::from(p[1] > 0.0))
+        .collect();
+    Split::new(
+        Tensor::from_vec(xs, (n, 2), &Device::Cpu).unwrap(),
+        Tensor::from_vec(ys, n, &Device::Cpu).unwrap(),
+    )
+    .unwrap()
+}
+
+fn model() -> Sequential {
+    let mut m = Architecture::new(&[2])
+        .add(Dense::new(64, Activation::Relu))
+        .add(Dense::new(4, Activation::Softmax))
+        .build_on(0, &Device::Cpu)
+        .unwrap();
+    m.compile(Adam::new(0.001), Loss::SparseCategoricalCrossentropy)
+        .unwrap();
+    m
+}
+
+/// What the child does: train far longer than the test waits, report, then idle.
+#[test]
+fn interrupt_child() {
+    let Ok(what) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    // Whatever this process inherited (a shell may start it with interrupts ignored), an
+    // interrupt ends it by default, so that the test can see the default come back.
+    // SAFETY: setting the default action for SIGINT before any other thread uses signals.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+    }
+    let data = quadrants(4000);
+    let mut m = model();
+    println!("ready");
+    let err = if what == "fit" {
+        m.fit(&data, Fit::epochs(100_000).batch_size(8).verbose(false))
+            .unwrap_err()
+    } else {
+        let mut batches = Batches::new(data.len(), 8).unwrap();
+        let mut found = None;
+        'epochs: for _ in 0..100_000 {
+            for batch in batches.epoch(&data) {
+                match batch {
+                    Ok(batch) => {
+                        m.train_step(&batch).unwrap();
+                    }
+                    Err(e) => {
+                        found = Some(e);
+                        break 'epochs;
+                    }
+                }
+            }
+        }
+        found.expect("the loop ran to its end")
+    };
+    println!("error: {err}");
+    println!("epochs kept: {}", m.history().len());
+    println!("still usable: {}", m.evaluate(&data).is_ok());
+    println!("waiting");
+    std::thread::sleep(Duration::from_secs(60));
+    println!("not ended by the second interrupt");
+}
+
+/// Starts the child for `what`, interrupts it once it trains, and returns its report and
+/// whether a second interrupt ended it.
+fn interrupt(what: &str) -> (String, bool) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "interrupt_child", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, what)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut report = String::new();
+    let sigint = || {
+        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    };
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        // The test harness writes "test interrupt_child ... " before the child's first line.
+        if line.ends_with("ready") {
+            std::thread::sleep(Duration::from_millis(1500));
+            sigint();
+        } else if line == "waiting" {
+            break;
+        } else {
+            report.push_str(&line);
+            report.push('\n');
+        }
+    }
+    sigint();
+    let start = Instant::now();
+    let ended = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            use std::os::unix::process::ExitStatusExt;
+            break status.signal() == Some(libc::SIGINT);
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (report, ended)
+}
+
+#[test]
+fn an_interrupt_stops_fit_and_keeps_the_model() {
+    let (report, ended) = interrupt("fit");
+    assert!(report.contains("error: interrupted in epoch"), "{report}");
+    assert!(report.contains("before batch"), "{report}");
+    assert!(report.contains("still usable: true"), "{report}");
+    let epochs: usize = report
+        .lines()
+        .find_map(|l| l.strip_prefix("epochs kept: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(epochs >= 1, "{report}");
+    assert!(ended, "after fit, an interrupt no longer ended the program");
+}
+
+#[test]
+fn an_interrupt_stops_a_hand_written_loop() {
+    let (report, ended) = interrupt("loop");
+    assert!(report.contains("error: interrupted before batch"), "{report}");
+    assert!(report.contains("still usable: true"), "{report}");
+    assert!(ended, "after the loop, an interrupt no longer ended the program");
+}
