@@ -12,6 +12,9 @@ the total.
 --write saves the executed notebooks (with outputs) in place; otherwise they are left as
 they are. --warm only compiles the notebooks' dependencies once. NAME filters notebooks
 by a part of their file name.
+
+A full run (no NAME, no --write) also checks what an interrupt does in the kernel: training
+stops, the cell queued behind it is not run, and the model is still there afterwards.
 """
 
 import argparse
@@ -130,6 +133,79 @@ def check_results(name: str, text: str, checks: list[dict]) -> list[str]:
     return problems
 
 
+def interrupt_check() -> list[str]:
+    """Interrupts a training cell the way JupyterLab's stop button does; returns problems."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name=KERNEL, cwd=str(NOTEBOOKS))
+    problems = []
+
+    def reply_and_output(msg_id, on_output=None):
+        """Waits for the request's reply; returns (status, text of its outputs)."""
+        text = ""
+        while True:
+            msg = kc.get_iopub_msg(timeout=CELL_TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                text += content["text"]
+                if on_output:
+                    on_output(text)
+            elif kind == "error":
+                text += content["evalue"] + "\n"
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+        while True:
+            reply = kc.get_shell_msg(timeout=CELL_TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]["status"], text
+
+    try:
+        setup = FIRST_CELL + (
+            "\nlet mnist = Dataset::load(DatasetKind::Mnist)?;"
+            "\nlet train = mnist.train.head(5000)?.map_images(|x| scale(x, PixelRange::ZeroOne))?;"
+            "\nlet test = mnist.test.head(2000)?.map_images(|x| scale(x, PixelRange::ZeroOne))?;"
+            "\nlet mut model = Architecture::new(&[28, 28]).add(Flatten)"
+            ".add(Dense::new(64, Activation::Relu)).add(Dense::new(10, Activation::Softmax)).build(0)?;"
+            "\nmodel.compile(Adam::default(), Loss::SparseCategoricalCrossentropy)?;"
+        )
+        status, text = reply_and_output(kc.execute(setup))
+        if status != "ok":
+            return [f"setting up the interrupt check failed: {text}"]
+        training = kc.execute("model.fit(&train, Fit::epochs(10000))?;")
+        queued = kc.execute('println!("the queued cell ran");')
+        interrupted = []
+
+        def interrupt_once(text):
+            if not interrupted and "Epoch 2/" in text:
+                interrupted.append(time.monotonic())
+                km.interrupt_kernel()
+
+        status, text = reply_and_output(training, interrupt_once)
+        if not interrupted:
+            problems.append("the training cell ended before it could be interrupted")
+        else:
+            took = time.monotonic() - interrupted[0]
+            print(f"    interrupt: training stopped {took:.2f} s after the interrupt")
+            if took > 3:
+                problems.append(f"training took {took:.1f} s to stop after the interrupt")
+        if status != "error" or "interrupted in epoch" not in text:
+            problems.append(f"the interrupted cell ended with status {status!r} and output: {text[-300:]!r}")
+        status, text = reply_and_output(queued)
+        if status != "aborted" or "queued cell ran" in text:
+            problems.append(f"the cell queued behind the interrupted one was not aborted ({status}): {text!r}")
+        status, text = reply_and_output(kc.execute('println!("after the interrupt: {}", model.evaluate(&test)?);'))
+        if status != "ok" or "after the interrupt: loss" not in text:
+            problems.append(f"the model was not usable after the interrupt ({status}): {text!r}")
+        else:
+            print(f"    {text.strip()}")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return problems
+
+
 def warm() -> int:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(FIRST_CELL)]
@@ -202,7 +278,19 @@ def main() -> int:
     for name, first, slowest, total, images in rows:
         print(f"| {name} | {first:.1f} | {slowest[0]:.1f} | {total:.0f} | {images} |")
     print(f"\nall notebooks: {time.monotonic() - suite_start:.0f} s")
-    passed = len(rows) - failures
+    passed = len(paths) - failures
+    if not args.names and not args.write:
+        print("--- interrupting a training cell", flush=True)
+        try:
+            problems = interrupt_check()
+        except Exception as e:  # a timeout or a dead kernel is a failed check, not a crash
+            problems = [f"{type(e).__name__}: {e}"]
+        if problems:
+            failures += 1
+            print("    FAIL:\n      " + "\n      ".join(problems))
+        else:
+            passed += 1
+            print("    interrupt check passed")
     print(f"notebooks: {passed} passed, {failures} failed")
     return 1 if failures else 0
 
