@@ -2,7 +2,7 @@
 //! returns (no unbounded tick search, no overflowing size).
 #![no_main]
 
-use libfuzzer_sys::arbitrary::{self, Arbitrary};
+use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use mlpkit::prelude::*;
 use mlpkit::train::EpochLog;
