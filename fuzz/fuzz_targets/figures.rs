@@ -23,7 +23,11 @@ fuzz_target!(|input: Input| {
     let (w, h) = (input.size.0 % 4000, input.size.1 % 4000);
     if let Ok(chart) = BarChart::new(&labels, &values) {
         let _ = chart.clone().figure().png();
-        let _ = chart.ylim(input.ylim.0, input.ylim.1).figure().size(w, h).png();
+        let _ = chart
+            .ylim(input.ylim.0, input.ylim.1)
+            .figure()
+            .size(w, h)
+            .png();
     }
     if !values.is_empty() {
         let history = History {
@@ -44,7 +48,10 @@ fuzz_target!(|input: Input| {
             stopped_early: None,
         };
         if let Ok(curves) = LearningCurves::new(&history) {
-            let _ = curves.ylim(Metric::Loss, input.ylim.0, input.ylim.1).figure().png();
+            let _ = curves
+                .ylim(Metric::Loss, input.ylim.0, input.ylim.1)
+                .figure()
+                .png();
         }
     }
     let probabilities: Vec<f32> = input.probabilities.iter().copied().take(12).collect();

@@ -118,10 +118,13 @@ mod tests {
     fn leftovers_of_dead_processes_are_removed_and_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
         // Process ids are below 2^22 on Linux, so this one cannot be running.
-        let dead = dir.path().join(format!("{TEMP_PREFIX}4294967294-abc{TEMP_SUFFIX}"));
-        let mine = dir
+        let dead = dir
             .path()
-            .join(format!("{TEMP_PREFIX}{}-abc{TEMP_SUFFIX}", std::process::id()));
+            .join(format!("{TEMP_PREFIX}4294967294-abc{TEMP_SUFFIX}"));
+        let mine = dir.path().join(format!(
+            "{TEMP_PREFIX}{}-abc{TEMP_SUFFIX}",
+            std::process::id()
+        ));
         std::fs::write(&dead, b"").unwrap();
         std::fs::write(&mine, b"").unwrap();
         write_bytes(&dir.path().join("f"), b"x").unwrap();

@@ -105,7 +105,9 @@ pub enum Error {
     NotFinite(String),
 
     /// There was not enough memory for something the input legitimately asks for.
-    #[error("not enough memory for {what} ({bytes} bytes); free some memory or use a smaller input")]
+    #[error(
+        "not enough memory for {what} ({bytes} bytes); free some memory or use a smaller input"
+    )]
     OutOfMemory { what: String, bytes: usize },
 
     /// A figure could not be drawn.

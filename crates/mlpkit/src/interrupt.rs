@@ -73,8 +73,7 @@ impl InterruptGuard {
                     action.sa_flags = libc::SA_RESTART;
                     libc::sigemptyset(&mut action.sa_mask);
                     let mut previous: libc::sigaction = std::mem::zeroed();
-                    (libc::sigaction(libc::SIGINT, &action, &mut previous) == 0)
-                        .then_some(previous)
+                    (libc::sigaction(libc::SIGINT, &action, &mut previous) == 0).then_some(previous)
                 };
             }
         }

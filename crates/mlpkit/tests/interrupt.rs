@@ -12,7 +12,9 @@ use mlpkit::prelude::*;
 const CHILD_ENV: &str = "MLPKIT_TEST_INTERRUPT_CHILD";
 
 fn quadrants(n: usize) -> Split {
-    let xs: Vec<f32> = (0..2 * n).map(|i| ((i * 37) % 200) as f32 / 100.0 - 1.0).collect();
+    let xs: Vec<f32> = (0..2 * n)
+        .map(|i| ((i * 37) % 200) as f32 / 100.0 - 1.0)
+        .collect();
     let ys: Vec<u32> = xs
         .chunks(2)
         .map(|p| u32::from(p[0] > 0.0) * 2 + u32::from(p[1] > 0.0))
@@ -83,7 +85,12 @@ fn interrupt_child() {
 /// whether a second interrupt ended it.
 fn interrupt(what: &str) -> (String, bool) {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "interrupt_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "interrupt_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, what)
         .stdout(Stdio::piped())
         .spawn()
@@ -92,7 +99,11 @@ fn interrupt(what: &str) -> (String, bool) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut report = String::new();
     let sigint = || {
-        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success());
     };
     for line in lines.by_ref() {
         let line = line.unwrap();
@@ -142,7 +153,13 @@ fn an_interrupt_stops_fit_and_keeps_the_model() {
 #[test]
 fn an_interrupt_stops_a_hand_written_loop() {
     let (report, ended) = interrupt("loop");
-    assert!(report.contains("error: interrupted before batch"), "{report}");
+    assert!(
+        report.contains("error: interrupted before batch"),
+        "{report}"
+    );
     assert!(report.contains("still usable: true"), "{report}");
-    assert!(ended, "after the loop, an interrupt no longer ended the program");
+    assert!(
+        ended,
+        "after the loop, an interrupt no longer ended the program"
+    );
 }

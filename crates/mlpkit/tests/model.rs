@@ -754,14 +754,14 @@ fn missing_truncated_and_foreign_weight_files() {
         .contains("not a complete safetensors file"));
     // Weights without a description, and a damaged description beside them (the first
     // format's layout).
-    let weights: std::collections::HashMap<String, Tensor> = model
-        .weights()
-        .unwrap()
-        .into_iter()
-        .collect();
+    let weights: std::collections::HashMap<String, Tensor> =
+        model.weights().unwrap().into_iter().collect();
     candle_core::safetensors::save(&weights, &path).unwrap();
     let msg = Sequential::load(&path, &cpu()).unwrap_err().to_string();
-    assert!(msg.contains("no architecture") && msg.contains("load_weights"), "{msg}");
+    assert!(
+        msg.contains("no architecture") && msg.contains("load_weights"),
+        "{msg}"
+    );
     std::fs::write(dir.path().join("m.json"), b"{ not json").unwrap();
     let msg = Sequential::load(&path, &cpu()).unwrap_err().to_string();
     assert!(

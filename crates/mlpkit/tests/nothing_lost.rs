@@ -45,7 +45,8 @@ fn trained(hidden: usize, seed: u64) -> Sequential {
     let mut m = arch(hidden).build_on(seed, &cpu()).unwrap();
     m.compile(Adam::new(0.01), Loss::SparseCategoricalCrossentropy)
         .unwrap();
-    m.fit(&quadrants(200), Fit::epochs(2).verbose(false)).unwrap();
+    m.fit(&quadrants(200), Fit::epochs(2).verbose(false))
+        .unwrap();
     m
 }
 
@@ -88,7 +89,10 @@ fn saving_as_json_keeps_the_weights() {
     )
     .unwrap();
     assert!(Sequential::load(&ckpt, &cpu()).is_ok());
-    assert_eq!(files_in(dir.path()), ["best.json", "ckpt.json", "model.json"]);
+    assert_eq!(
+        files_in(dir.path()),
+        ["best.json", "ckpt.json", "model.json"]
+    );
 }
 
 #[test]
@@ -146,7 +150,12 @@ fn killed_while_saving_leaves_a_loadable_model() {
     let exe = std::env::current_exe().unwrap();
     for round in 0..8 {
         let mut child = std::process::Command::new(&exe)
-            .args(["--exact", "save_loop_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "save_loop_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(SAVE_LOOP_ENV, &path)
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -208,7 +217,10 @@ fn models_saved_in_the_first_format_still_load() {
     let msg = Sequential::load(dir.path().join("old.json"), &cpu())
         .unwrap_err()
         .to_string();
-    assert!(msg.contains("load the `.safetensors` file instead"), "{msg}");
+    assert!(
+        msg.contains("load the `.safetensors` file instead"),
+        "{msg}"
+    );
 }
 
 /// A model file whose description says `units` but whose tensors are small.
@@ -257,7 +269,10 @@ fn an_edited_description_is_an_error_not_an_abort() {
 fn an_architecture_too_large_to_build_is_an_error() {
     let huge = Architecture::new(&[784]).add(Dense::new(3_000_000_000_000, Activation::Relu));
     let msg = huge.build_on(0, &cpu()).unwrap_err().to_string();
-    assert!(msg.contains("parameters") || msg.contains("too large"), "{msg}");
+    assert!(
+        msg.contains("parameters") || msg.contains("too large"),
+        "{msg}"
+    );
     let overflow = Architecture::new(&[usize::MAX, 2]).add(Flatten);
     assert!(overflow.resolve().is_err());
 }
@@ -296,8 +311,11 @@ fn a_checkpoint_holds_the_epochs_it_was_saved_after() {
     m.compile(Adam::new(0.01), Loss::SparseCategoricalCrossentropy)
         .unwrap();
     let ckpt = Checkpoint::new(&path, Monitor::Loss);
-    m.fit(&quadrants(200), Fit::epochs(3).verbose(false).callback(ckpt))
-        .unwrap();
+    m.fit(
+        &quadrants(200),
+        Fit::epochs(3).verbose(false).callback(ckpt),
+    )
+    .unwrap();
     let loaded = Sequential::load(&path, &cpu()).unwrap();
     let saved = loaded.history();
     assert!(!saved.is_empty(), "the checkpoint saved no epoch");
@@ -348,7 +366,9 @@ fn one_nan_input_is_found_before_training() {
     .unwrap();
     for msg in fit_both(&bad, || Fit::epochs(1)) {
         assert!(
-            msg.contains("NaN or infinite") && msg.contains("rows 17") && msg.contains("positions 1"),
+            msg.contains("NaN or infinite")
+                && msg.contains("rows 17")
+                && msg.contains("positions 1"),
             "{msg}"
         );
     }
@@ -371,7 +391,13 @@ fn per_pixel_standardising_with_a_zero_deviation_is_explained() {
     // The mistake: each pixel divided by its own standard deviation, 0 on the border.
     let mean = x.mean_keepdim(0).unwrap();
     let centred = x.broadcast_sub(&mean).unwrap();
-    let std = centred.sqr().unwrap().mean_keepdim(0).unwrap().sqrt().unwrap();
+    let std = centred
+        .sqr()
+        .unwrap()
+        .mean_keepdim(0)
+        .unwrap()
+        .sqrt()
+        .unwrap();
     let standardised = centred.broadcast_div(&std).unwrap();
     let bad = Split::new(standardised, train.labels.clone()).unwrap();
     let mut m = Architecture::new(&[784])
@@ -386,7 +412,9 @@ fn per_pixel_standardising_with_a_zero_deviation_is_explained() {
         .unwrap_err()
         .to_string();
     assert!(
-        msg.contains("in every row") && msg.contains("standard deviation") && msg.contains("positions 0, 1"),
+        msg.contains("in every row")
+            && msg.contains("standard deviation")
+            && msg.contains("positions 0, 1"),
         "{msg}"
     );
 }
@@ -426,10 +454,26 @@ fn empty_data_is_rejected() {
     assert!(compiled(1).evaluate(&empty).is_err());
     // An IDX set with zero examples does not load.
     let dir = tempfile::tempdir().unwrap();
-    common::write_file(dir.path(), "train-images-idx3-ubyte", &common::images(0).to_bytes());
-    common::write_file(dir.path(), "train-labels-idx1-ubyte", &common::labels(&[]).to_bytes());
-    common::write_file(dir.path(), "t10k-images-idx3-ubyte", &common::images(1).to_bytes());
-    common::write_file(dir.path(), "t10k-labels-idx1-ubyte", &common::labels(&[1]).to_bytes());
+    common::write_file(
+        dir.path(),
+        "train-images-idx3-ubyte",
+        &common::images(0).to_bytes(),
+    );
+    common::write_file(
+        dir.path(),
+        "train-labels-idx1-ubyte",
+        &common::labels(&[]).to_bytes(),
+    );
+    common::write_file(
+        dir.path(),
+        "t10k-images-idx3-ubyte",
+        &common::images(1).to_bytes(),
+    );
+    common::write_file(
+        dir.path(),
+        "t10k-labels-idx1-ubyte",
+        &common::labels(&[1]).to_bytes(),
+    );
     let msg = Loader::new(DatasetKind::Mnist)
         .verify_checksums(false)
         .load_dir(dir.path())
@@ -452,7 +496,11 @@ fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
 
     // Raw u8 pixels: the same advice from fit (both paths) and evaluate.
     let pixels = Split::new(
-        data.images.affine(100.0, 100.0).unwrap().to_dtype(DType::U8).unwrap(),
+        data.images
+            .affine(100.0, 100.0)
+            .unwrap()
+            .to_dtype(DType::U8)
+            .unwrap(),
         data.labels.clone(),
     )
     .unwrap();
@@ -508,7 +556,10 @@ fn callbacks_and_validation_that_cannot_work_fail_before_training() {
         )
         .unwrap_err()
         .to_string();
-    assert!(msg.contains("val_loss") && msg.contains("validation"), "{msg}");
+    assert!(
+        msg.contains("val_loss") && msg.contains("validation"),
+        "{msg}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut m = compiled(1);
     let r = m.fit(
@@ -563,12 +614,21 @@ fn bar_charts_with_huge_or_infinite_values_return() {
     // Finite but extreme values: a figure or an error, promptly (they used to hang).
     for v in [f64::MAX, -f64::MAX, 1e300, -1e300] {
         let _ = within_time("BarChart", move || {
-            BarChart::new(&["a", "b"], &[0.5, v]).unwrap().figure().png().map(|_| ())
+            BarChart::new(&["a", "b"], &[0.5, v])
+                .unwrap()
+                .figure()
+                .png()
+                .map(|_| ())
         });
     }
     for (lo, hi) in [(f64::NAN, 1.0), (0.0, f64::INFINITY), (1.0, 0.0)] {
         let r = within_time("BarChart::ylim", move || {
-            BarChart::new(&["a"], &[0.5]).unwrap().ylim(lo, hi).figure().png().map(|_| ())
+            BarChart::new(&["a"], &[0.5])
+                .unwrap()
+                .ylim(lo, hi)
+                .figure()
+                .png()
+                .map(|_| ())
         });
         assert!(r.is_err(), "{lo}..{hi}");
     }
@@ -596,7 +656,10 @@ fn history_with(losses: &[f64]) -> History {
 
 #[test]
 fn learning_curves_with_nan_losses_return() {
-    for losses in [vec![f64::NAN, f64::NAN], vec![0.5, f64::NAN, f64::INFINITY, 0.3]] {
+    for losses in [
+        vec![f64::NAN, f64::NAN],
+        vec![0.5, f64::NAN, f64::INFINITY, 0.3],
+    ] {
         let h = history_with(&losses);
         let png = within_time("LearningCurves", move || {
             LearningCurves::new(&h).unwrap().figure().png()
@@ -616,7 +679,9 @@ fn learning_curves_with_nan_losses_return() {
 
 #[test]
 fn figure_builders_reject_what_they_cannot_draw() {
-    let bars = ProbabilityBars::new(&[0.1, 0.9], &["a", "b"]).unwrap().truth(12);
+    let bars = ProbabilityBars::new(&[0.1, 0.9], &["a", "b"])
+        .unwrap()
+        .truth(12);
     let msg = bars.figure().png().unwrap_err().to_string();
     assert!(msg.contains("true class is 12"), "{msg}");
     assert!(ProbabilityBars::new(&[f32::NAN, 0.9], &["a", "b"]).is_err());
@@ -626,9 +691,18 @@ fn figure_builders_reject_what_they_cannot_draw() {
         let r = ImageGrid::new(&images).unwrap().figure().size(w, h).png();
         assert!(r.is_err(), "{w}x{h}");
     }
-    let r = ImageGrid::new(&images).unwrap().zoom(u32::MAX).figure().png();
+    let r = ImageGrid::new(&images)
+        .unwrap()
+        .zoom(u32::MAX)
+        .figure()
+        .png();
     assert!(r.is_err());
-    let r = ImageGrid::new(&images).unwrap().zoom(u32::MAX / 3).figure().size(200, 200).png();
+    let r = ImageGrid::new(&images)
+        .unwrap()
+        .zoom(u32::MAX / 3)
+        .figure()
+        .size(200, 200)
+        .png();
     assert!(r.is_err());
 
     let empty_kernel = Tensor::zeros((784, 0), DType::F32, &cpu()).unwrap();
@@ -643,28 +717,23 @@ fn figure_builders_reject_what_they_cannot_draw() {
 // ---------------------------------------------------------------------------------------
 // Data files: bounded memory, gzip as it is
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
-
 #[test]
 fn gzip_with_several_members_loads_and_trailing_garbage_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = common::images(3).to_bytes();
     let (a, b) = bytes.split_at(1000);
-    let mut two = gzip(a);
-    two.extend(gzip(b));
+    let mut two = common::gzip(a);
+    two.extend(common::gzip(b));
     let path = common::write_file(dir.path(), "two-members", &two);
     let file = mlpkit::data::idx::read_idx(&path, 3).unwrap();
     assert_eq!(file.array, common::images(3));
 
-    let mut garbage = gzip(&bytes);
+    let mut garbage = common::gzip(&bytes);
     garbage.extend(b"this is not gzip at all");
     let path = common::write_file(dir.path(), "garbage", &garbage);
-    let msg = mlpkit::data::idx::read_idx(&path, 3).unwrap_err().to_string();
+    let msg = mlpkit::data::idx::read_idx(&path, 3)
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("not gzip") || msg.contains("damaged"), "{msg}");
 }
 
@@ -676,20 +745,24 @@ fn headers_that_promise_more_than_the_file_holds_allocate_nothing() {
     for _ in 0..3 {
         header.extend(60000u32.to_be_bytes());
     }
-    let path = common::write_file(dir.path(), "promise", &gzip(&header));
-    let msg = mlpkit::data::idx::read_idx(&path, 3).unwrap_err().to_string();
+    let path = common::write_file(dir.path(), "promise", &common::gzip(&header));
+    let msg = mlpkit::data::idx::read_idx(&path, 3)
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("truncated"), "{msg}");
     // A gzip bomb: 1 image promised, 200 MB of zeros delivered. It stops one byte past the
     // promise instead of inflating everything.
     let mut bomb_src = common::images(1).to_bytes();
     bomb_src.resize(200 << 20, 0);
-    let path = common::write_file(dir.path(), "bomb", &gzip(&bomb_src));
+    let path = common::write_file(dir.path(), "bomb", &common::gzip(&bomb_src));
     let msg = within_time("the gzip bomb", move || {
-        mlpkit::data::idx::read_idx(&path, 3).unwrap_err().to_string()
+        mlpkit::data::idx::read_idx(&path, 3)
+            .unwrap_err()
+            .to_string()
     });
     assert!(msg.contains("extra bytes"), "{msg}");
     // A forged size trailer changes nothing.
-    let mut forged = gzip(&common::images(2).to_bytes());
+    let mut forged = common::gzip(&common::images(2).to_bytes());
     let n = forged.len();
     forged[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
     let path = common::write_file(dir.path(), "forged", &forged);
@@ -698,7 +771,9 @@ fn headers_that_promise_more_than_the_file_holds_allocate_nothing() {
     let mut long = common::labels(&[1]).to_bytes();
     long.resize(50 << 20, 0);
     let path = common::write_file(dir.path(), "long", &long);
-    let msg = mlpkit::data::idx::read_idx(&path, 1).unwrap_err().to_string();
+    let msg = mlpkit::data::idx::read_idx(&path, 1)
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("extra bytes"), "{msg}");
 }
 
@@ -707,7 +782,11 @@ fn saved_files_win_over_stale_plain_copies() {
     let dir = tempfile::tempdir().unwrap();
     common::write_small_dataset(dir.path());
     // Stale plain copies of the training files, of another dataset.
-    common::write_file(dir.path(), "train-images-idx3-ubyte", &common::images(7).to_bytes());
+    common::write_file(
+        dir.path(),
+        "train-images-idx3-ubyte",
+        &common::images(7).to_bytes(),
+    );
     common::write_file(
         dir.path(),
         "train-labels-idx1-ubyte",

@@ -90,7 +90,12 @@ pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
     };
     let (array, sha256) = if gzip {
         let decoder = flate2::bufread::MultiGzDecoder::new(reader);
-        read_stream(path, decoder, expected_dims, Limit::AtMost(file_len.saturating_mul(MAX_DEFLATE_RATIO)))?
+        read_stream(
+            path,
+            decoder,
+            expected_dims,
+            Limit::AtMost(file_len.saturating_mul(MAX_DEFLATE_RATIO)),
+        )?
     } else {
         read_stream(path, reader, expected_dims, Limit::Exactly(file_len))?
     };
@@ -113,7 +118,13 @@ enum Limit {
 /// Parses IDX bytes (already decompressed) into dimensions and data.
 pub fn parse_idx(path: &Path, bytes: Vec<u8>, expected_dims: usize) -> Result<IdxArray> {
     let len = bytes.len() as u64;
-    Ok(read_stream(path, std::io::Cursor::new(bytes), expected_dims, Limit::Exactly(len))?.0)
+    Ok(read_stream(
+        path,
+        std::io::Cursor::new(bytes),
+        expected_dims,
+        Limit::Exactly(len),
+    )?
+    .0)
 }
 
 /// Reads header and data from `source`, checking each against the other and against
@@ -174,7 +185,10 @@ fn read_stream(
         .map(|b| u32::from_be_bytes(b.try_into().expect("chunks of 4")) as usize)
         .collect();
     let Some(body_len) = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)) else {
-        return Err(Error::bad_idx(path, format!("impossible dimensions {dims:?}")));
+        return Err(Error::bad_idx(
+            path,
+            format!("impossible dimensions {dims:?}"),
+        ));
     };
     let promised = header_len as u64 + body_len as u64;
     match limit {

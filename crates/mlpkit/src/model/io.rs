@@ -109,12 +109,8 @@ impl Sequential {
         let path = model_path(path.as_ref());
         let bytes = read_model_file(&path)?;
         let file = parse(&path, &bytes)?;
-        let weights = matching_tensors(
-            &path,
-            &file,
-            &shapes_of(&self.named_vars()),
-            self.device(),
-        )?;
+        let weights =
+            matching_tensors(&path, &file, &shapes_of(&self.named_vars()), self.device())?;
         self.set_weights(&weights)
     }
 }

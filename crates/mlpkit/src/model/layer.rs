@@ -250,7 +250,10 @@ impl Architecture {
         let mut out = Vec::new();
         for layer in self.resolve()? {
             if let LayerSpec::Dense(d) = &layer.spec {
-                out.push((format!("{}.kernel", layer.name), vec![layer.input_shape[0], d.units]));
+                out.push((
+                    format!("{}.kernel", layer.name),
+                    vec![layer.input_shape[0], d.units],
+                ));
                 if d.use_bias {
                     out.push((format!("{}.bias", layer.name), vec![d.units]));
                 }

@@ -55,7 +55,11 @@ impl LearningCurves {
             if history.epochs.iter().all(|e| f(e).is_none()) {
                 Vec::new()
             } else {
-                history.epochs.iter().map(|e| f(e).unwrap_or(f64::NAN)).collect()
+                history
+                    .epochs
+                    .iter()
+                    .map(|e| f(e).unwrap_or(f64::NAN))
+                    .collect()
             }
         };
         Ok(Self {

@@ -129,7 +129,8 @@ impl Plot for Heatmap {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let k = self.matrix.num_classes();
         // Drawing works in `i32` coordinates: refuse cells that would overflow them.
-        if (k as u64) * (self.cell as u64) + self.left() as u64 + TOP as u64 > (i32::MAX / 2) as u64 {
+        if (k as u64) * (self.cell as u64) + self.left() as u64 + TOP as u64 > (i32::MAX / 2) as u64
+        {
             return Err(Error::Plot(format!(
                 "Heatmap: {k} cells of {} pixels are too large to draw; choose a smaller `cell`",
                 self.cell

@@ -208,7 +208,9 @@ impl ImageGrid {
     /// `u32::MAX` for sizes far beyond what can be drawn).
     pub fn tile_origin(&self, row: usize, col: usize) -> (u32, u32) {
         let (tile_w, tile_h) = self.tile_size();
-        let x = sat(col).saturating_mul(tile_w.saturating_add(GAP)).saturating_add(GAP / 2);
+        let x = sat(col)
+            .saturating_mul(tile_w.saturating_add(GAP))
+            .saturating_add(GAP / 2);
         let y = sat(row)
             .saturating_mul(tile_h.saturating_add(GAP + self.tile_title_height()))
             .saturating_add(self.title_height() + self.tile_title_height() + GAP / 2);
@@ -246,7 +248,8 @@ impl ImageGrid {
             let (x, y) = self.tile_origin(last / self.cols, last % self.cols);
             let (tile_w, tile_h) = self.tile_size();
             // Drawing works in `i32` coordinates; tiles past the canvas are clipped.
-            if x.saturating_add(tile_w) > i32::MAX as u32 || y.saturating_add(tile_h) > i32::MAX as u32
+            if x.saturating_add(tile_w) > i32::MAX as u32
+                || y.saturating_add(tile_h) > i32::MAX as u32
             {
                 return Err(Error::Plot(format!(
                     "ImageGrid: tiles of {tile_w} × {tile_h} pixels (zoom {}) are too large to draw",

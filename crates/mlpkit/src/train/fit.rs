@@ -288,7 +288,10 @@ impl Sequential {
                         f.trainer.write_back(self)?;
                     }
                     let done = self.history.len() + 1 - first_epoch;
-                    let why = format!("interrupted in epoch {epoch}, before batch {} of {n_batches}", b + 1);
+                    let why = format!(
+                        "interrupted in epoch {epoch}, before batch {} of {n_batches}",
+                        b + 1
+                    );
                     if options.verbose {
                         println!("Stopped: {why}");
                     }

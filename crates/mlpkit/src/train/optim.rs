@@ -348,7 +348,12 @@ impl Rule {
                 (learning_rate, decay)
             }
         };
-        need("learning_rate", learning_rate, rate(learning_rate), "a finite number ≥ 0");
+        need(
+            "learning_rate",
+            learning_rate,
+            rate(learning_rate),
+            "a finite number ≥ 0",
+        );
         need("decay", decay, rate(decay), "a finite number ≥ 0");
         if problems.is_empty() {
             return Ok(());

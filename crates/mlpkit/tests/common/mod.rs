@@ -94,3 +94,10 @@ pub fn write_small_dataset(dir: &Path) {
     write_file(dir, "t10k-images-idx3-ubyte", &images(2).to_bytes());
     write_file(dir, "t10k-labels-idx1-ubyte", &labels(&[5, 9]).to_bytes());
 }
+
+/// `bytes` gzip-compressed (best compression).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
