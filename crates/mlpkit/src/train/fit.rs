@@ -288,16 +288,10 @@ impl Sequential {
                         f.trainer.write_back(self)?;
                     }
                     let done = self.history.len() + 1 - first_epoch;
-                    let why = format!(
-                        "interrupted in epoch {epoch}, before batch {} of {n_batches}",
-                        b + 1
-                    );
-                    if options.verbose {
-                        println!("Stopped: {why}");
-                    }
-                    self.history.stopped_early = Some(why);
+                    let during = format!("in epoch {epoch}, before batch {} of {n_batches}", b + 1);
+                    self.history.stopped_early = Some(format!("interrupted {during}"));
                     return Err(Error::Interrupted {
-                        during: format!("in epoch {epoch}, before batch {} of {n_batches}", b + 1),
+                        during,
                         kept: format!(
                             " (model.history() has the {done} epoch{} this run completed)",
                             if done == 1 { "" } else { "s" }
