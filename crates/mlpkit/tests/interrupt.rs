@@ -3,6 +3,8 @@
 //! before (ends the program). Each case runs in a child process that the test interrupts.
 #![cfg(unix)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -10,21 +12,6 @@ use std::time::{Duration, Instant};
 use mlpkit::prelude::*;
 
 const CHILD_ENV: &str = "MLPKIT_TEST_INTERRUPT_CHILD";
-
-fn quadrants(n: usize) -> Split {
-    let xs: Vec<f32> = (0..2 * n)
-        .map(|i| ((i * 37) % 200) as f32 / 100.0 - 1.0)
-        .collect();
-    let ys: Vec<u32> = xs
-        .chunks(2)
-        .map(|p| u32::from(p[0] > 0.0) * 2 + u32::from(p[1] > 0.0))
-        .collect();
-    Split::new(
-        Tensor::from_vec(xs, (n, 2), &Device::Cpu).unwrap(),
-        Tensor::from_vec(ys, n, &Device::Cpu).unwrap(),
-    )
-    .unwrap()
-}
 
 fn model() -> Sequential {
     let mut m = Architecture::new(&[2])
@@ -49,7 +36,7 @@ fn interrupt_child() {
     unsafe {
         libc::signal(libc::SIGINT, libc::SIG_DFL);
     }
-    let data = quadrants(4000);
+    let data = common::quadrants(4000);
     let mut m = model();
     println!("ready");
     let err = if what == "fit" {

@@ -21,31 +21,11 @@ fn arch(hidden: usize) -> Architecture {
         .add(Dense::new(4, Activation::Softmax))
 }
 
-/// Points in the plane labelled by quadrant.
-fn quadrants(n: usize) -> Split {
-    let xs: Vec<f32> = (0..n)
-        .flat_map(|i| {
-            let a = ((i * 37) % 200) as f32 / 100.0 - 1.0;
-            let b = ((i * 91) % 200) as f32 / 100.0 - 1.0;
-            [a, b]
-        })
-        .collect();
-    let ys: Vec<u32> = xs
-        .chunks(2)
-        .map(|p| u32::from(p[0] > 0.0) * 2 + u32::from(p[1] > 0.0))
-        .collect();
-    Split::new(
-        Tensor::from_vec(xs, (n, 2), &cpu()).unwrap(),
-        Tensor::from_vec(ys, n, &cpu()).unwrap(),
-    )
-    .unwrap()
-}
-
 fn trained(hidden: usize, seed: u64) -> Sequential {
     let mut m = arch(hidden).build_on(seed, &cpu()).unwrap();
     m.compile(Adam::new(0.01), Loss::SparseCategoricalCrossentropy)
         .unwrap();
-    m.fit(&quadrants(200), Fit::epochs(2).verbose(false))
+    m.fit(&common::quadrants(200), Fit::epochs(2).verbose(false))
         .unwrap();
     m
 }
@@ -82,7 +62,7 @@ fn saving_as_json_keeps_the_weights() {
         .unwrap();
     let ckpt = dir.path().join("ckpt.json");
     m.fit(
-        &quadrants(100),
+        &common::quadrants(100),
         Fit::epochs(2)
             .verbose(false)
             .callback(Checkpoint::new(&ckpt, Monitor::Loss)),
@@ -312,7 +292,7 @@ fn a_checkpoint_holds_the_epochs_it_was_saved_after() {
         .unwrap();
     let ckpt = Checkpoint::new(&path, Monitor::Loss);
     m.fit(
-        &quadrants(200),
+        &common::quadrants(200),
         Fit::epochs(3).verbose(false).callback(ckpt),
     )
     .unwrap();
@@ -356,7 +336,7 @@ fn fit_both(data: &Split, fit: impl Fn() -> Fit) -> [String; 2] {
 
 #[test]
 fn one_nan_input_is_found_before_training() {
-    let data = quadrants(100);
+    let data = common::quadrants(100);
     let mut xs = data.images.flatten_all().unwrap().to_vec1::<f32>().unwrap();
     xs[2 * 17 + 1] = f32::NAN;
     let bad = Split::new(
@@ -431,7 +411,10 @@ fn nan_weights_behind_relu_stop_training() {
         let mut m = compiled(1);
         m.set_weights(&weights).unwrap();
         let msg = m
-            .fit(&quadrants(100), Fit::epochs(2).fused(fused).verbose(false))
+            .fit(
+                &common::quadrants(100),
+                Fit::epochs(2).fused(fused).verbose(false),
+            )
             .unwrap_err()
             .to_string();
         assert!(
@@ -484,7 +467,7 @@ fn empty_data_is_rejected() {
 
 #[test]
 fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
-    let data = quadrants(64);
+    let data = common::quadrants(64);
     let mut labels = data.labels.to_vec1::<u32>().unwrap();
     labels[5] = u32::MAX;
     let bad = Split::new(data.images.clone(), Tensor::new(labels, &cpu()).unwrap()).unwrap();
@@ -516,7 +499,7 @@ fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
 
 #[test]
 fn fields_that_disagree_are_an_error_not_a_panic() {
-    let data = quadrants(64);
+    let data = common::quadrants(64);
     let mut broken = data.clone();
     broken.labels = data.labels.narrow(0, 0, 10).unwrap();
     for msg in fit_both(&broken, || Fit::epochs(1)) {
@@ -546,7 +529,7 @@ fn impossible_optimizer_settings_are_rejected() {
 
 #[test]
 fn callbacks_and_validation_that_cannot_work_fail_before_training() {
-    let data = quadrants(100);
+    let data = common::quadrants(100);
     let msg = compiled(1)
         .fit(
             &data,

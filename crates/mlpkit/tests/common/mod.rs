@@ -101,3 +101,23 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     gz.write_all(bytes).unwrap();
     gz.finish().unwrap()
 }
+
+/// Points in the plane labelled by quadrant.
+pub fn quadrants(n: usize) -> Split {
+    let xs: Vec<f32> = (0..n)
+        .flat_map(|i| {
+            let a = ((i * 37) % 200) as f32 / 100.0 - 1.0;
+            let b = ((i * 91) % 200) as f32 / 100.0 - 1.0;
+            [a, b]
+        })
+        .collect();
+    let ys: Vec<u32> = xs
+        .chunks(2)
+        .map(|p| u32::from(p[0] > 0.0) * 2 + u32::from(p[1] > 0.0))
+        .collect();
+    Split::new(
+        Tensor::from_vec(xs, (n, 2), &Device::Cpu).unwrap(),
+        Tensor::from_vec(ys, n, &Device::Cpu).unwrap(),
+    )
+    .unwrap()
+}
