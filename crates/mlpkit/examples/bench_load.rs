@@ -42,7 +42,7 @@ fn main() -> Result<()> {
         let start = Instant::now();
         let ds = Dataset::from_dir(DatasetKind::Mnist, &dir)?;
         load_only.push(start.elapsed().as_secs_f64());
-        let x = flatten(&scale(&ds.train.images, PixelRange::ZeroOne)?)?;
+        let x = flatten(&scale(ds.train.images(), PixelRange::ZeroOne)?)?;
         assert_eq!(x.dims(), &[60_000, 784]);
         ours.push(start.elapsed().as_secs_f64());
 

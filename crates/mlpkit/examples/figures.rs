@@ -22,7 +22,7 @@ fn main() -> Result<()> {
         .map(|d| labels.iter().position(|&l| l == d).unwrap() as u32)
         .collect();
     let examples = mnist.train.select(&firsts)?;
-    let grid = ImageGrid::new(&examples.images)?
+    let grid = ImageGrid::new(examples.images())?
         .shape(2, 5)
         .titles(names)
         .title("One example of each digit")
@@ -57,7 +57,7 @@ fn main() -> Result<()> {
 
     // 4. Probabilities of one test image.
     let probs = model
-        .predict(&test.images.narrow(0, 0, 1)?)?
+        .predict(&test.images().narrow(0, 0, 1)?)?
         .squeeze(0)?
         .to_vec1::<f32>()?;
     let truth = test.label_vec()?[0];
@@ -74,7 +74,7 @@ fn main() -> Result<()> {
         .save(out.join("weights.png"))?;
 
     // Misclassified test images, titled with truth and prediction.
-    let predicted = model.predict_classes(&test.images)?;
+    let predicted = model.predict_classes(test.images())?;
     let truths = test.label_vec()?;
     let wrong: Vec<u32> = (0..truths.len() as u32)
         .filter(|&i| predicted[i as usize] != truths[i as usize])
@@ -86,7 +86,7 @@ fn main() -> Result<()> {
             truths[i as usize], predicted[i as usize]
         )
     });
-    ImageGrid::new(&mnist.test.select(&wrong)?.images)?
+    ImageGrid::new(mnist.test.select(&wrong)?.images())?
         .shape(3, 3)
         .titles(titles)
         .inverted(true)

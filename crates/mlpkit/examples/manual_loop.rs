@@ -30,13 +30,13 @@ fn main() -> Result<()> {
     for epoch in 1..=3 {
         for (i, batch) in batches.epoch(&train).enumerate() {
             let batch = batch?;
-            let (logits, _) = model.forward_logits(&batch.images, true)?;
-            let loss = loss_fn.compute(&logits, &batch.labels, Outputs::Logits)?;
+            let (logits, _) = model.forward_logits(batch.images(), true)?;
+            let loss = loss_fn.compute(&logits, batch.labels(), Outputs::Logits)?;
             optimizer.backward_step(&loss)?;
             if i % 100 == 0 {
                 let hits = logits
                     .argmax(1)?
-                    .eq(&batch.labels.argmax(1)?)?
+                    .eq(&batch.labels().argmax(1)?)?
                     .to_dtype(DType::F32)?
                     .mean_all()?;
                 println!(
@@ -46,9 +46,9 @@ fn main() -> Result<()> {
                 );
             }
         }
-        let (logits, _) = model.logits(&valid.images)?;
+        let (logits, _) = model.logits(valid.images())?;
         let val_loss = loss_fn
-            .compute(&logits, &valid.labels, Outputs::Logits)?
+            .compute(&logits, valid.labels(), Outputs::Logits)?
             .to_scalar::<f32>()?;
         println!("epoch {epoch}: validation loss {val_loss:.3}");
     }

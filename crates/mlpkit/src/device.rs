@@ -1,6 +1,6 @@
 //! Which device tensors live on.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use candle_core::Device;
 
@@ -22,82 +22,59 @@ pub fn default_device() -> Result<Device> {
 /// A one-line description of `device`, e.g. `CPU (2 threads)` or `CUDA GPU 0`.
 pub fn describe(device: &Device) -> String {
     match device {
-        Device::Cpu => format!("CPU ({} threads)", training_threads()),
+        Device::Cpu => match training_threads() {
+            1 => "CPU (1 thread)".to_string(),
+            n => format!("CPU ({n} threads)"),
+        },
         Device::Cuda(_) => "CUDA GPU 0".to_string(),
         Device::Metal(_) => "Metal GPU".to_string(),
     }
 }
 
-/// Number of CPU threads Candle's own kernels use (`RAYON_NUM_THREADS`, else all cores).
+/// Number of CPU threads Candle's own kernels split their work into outside `fit`
+/// (`RAYON_NUM_THREADS` if it was set when the process started, else every core).
+///
+/// This crate never changes the process environment. To change Candle's count outside `fit`,
+/// set `RAYON_NUM_THREADS` before the program (or the notebook's kernel) starts, or run the
+/// work inside a rayon pool of your own (`pool.install(|| …)`); `fit` does the latter with
+/// [`Fit::threads`](crate::train::Fit::threads).
 pub fn cpu_threads() -> usize {
     candle_core::utils::get_num_threads()
 }
 
 /// Threads chosen with [`set_cpu_threads`] (0: not chosen).
 static CHOSEN_THREADS: AtomicUsize = AtomicUsize::new(0);
-/// `RAYON_NUM_THREADS` as the user set it before this crate touched it (0: unset).
-static USER_THREADS: AtomicUsize = AtomicUsize::new(0);
-/// Whether [`default_training_threads`] has run.
-static APPLIED: AtomicBool = AtomicBool::new(false);
 
-/// Sets the number of CPU threads for training and inference in this process: the threads
-/// of `fit`'s fused path, and Candle's (through `RAYON_NUM_THREADS`, which Candle reads at
-/// every matrix product). Call it before training, not while other threads are running.
+/// Sets how many CPU threads `fit`'s fused path uses from now on in this process, when a
+/// `fit` does not say (with [`Fit::threads`](crate::train::Fit::threads)). It changes nothing
+/// else: not the environment, and not Candle's own kernels (see [`cpu_threads`]).
 pub fn set_cpu_threads(threads: usize) {
-    let threads = threads.max(1);
-    CHOSEN_THREADS.store(threads, Ordering::SeqCst);
-    std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+    CHOSEN_THREADS.store(threads.max(1), Ordering::SeqCst);
 }
 
-/// Threads `fit` trains with on the CPU: the number given to [`set_cpu_threads`], else
-/// `RAYON_NUM_THREADS` if you set it, else every core.
+/// Threads `fit`'s fused path trains with when a `fit` does not say: the number given to
+/// [`set_cpu_threads`], else `RAYON_NUM_THREADS` if it is set, else every core.
 ///
-/// `fit`'s fused path ([`crate::train`]) splits each matrix product into one block per
-/// thread itself, so it gains from every core even at batch 32.
+/// The fused path ([`crate::train`]) splits each matrix product into one block per thread
+/// itself, so it gains from every core even at batch 32.
 pub fn training_threads() -> usize {
-    let user = if APPLIED.load(Ordering::SeqCst) {
-        USER_THREADS.load(Ordering::SeqCst)
-    } else {
-        // Nothing set by this crate yet: the variable, if any, is the user's.
-        std::env::var("RAYON_NUM_THREADS")
+    match CHOSEN_THREADS.load(Ordering::SeqCst) {
+        0 => std::env::var("RAYON_NUM_THREADS")
             .ok()
             .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    };
-    match (CHOSEN_THREADS.load(Ordering::SeqCst), user) {
-        (0, 0) => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        (0, n) => n,
-        (n, _) => n,
+            .filter(|&n: &usize| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        n => n,
     }
 }
 
-/// The thread count Candle's kernels use when the user has not chosen one.
+/// Threads `fit` gives Candle's autograd path when a `fit` does not say.
 ///
-/// Outside the fused path (evaluation, prediction, hand-written loops), the tutorial
-/// networks multiply small matrices (a batch of 32–100 rows by a few hundred columns);
-/// Candle splitting such a product across threads costs more in hand-over than it saves.
-/// Measured on a 2-core machine (`examples/bench_train.rs`), one thread ran Candle's
+/// The tutorial networks multiply small matrices (a batch of 32–100 rows by a few hundred
+/// columns); Candle splitting such a product across threads costs more in hand-over than it
+/// saves. Measured on a 2-core machine (`examples/bench_train.rs`), one thread ran Candle's
 /// autograd path on the five tutorial configurations 1.3–2.9 times faster than two.
-pub const TRAINING_THREADS: usize = 1;
-
-/// Applies [`TRAINING_THREADS`] to Candle once per process, unless `RAYON_NUM_THREADS` is
-/// already set (then that number is remembered as the user's choice).
-pub(crate) fn default_training_threads() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| match std::env::var("RAYON_NUM_THREADS") {
-        Ok(v) => {
-            if let Ok(n) = v.trim().parse::<usize>() {
-                USER_THREADS.store(n, Ordering::SeqCst);
-            }
-        }
-        Err(_) => {
-            if CHOSEN_THREADS.load(Ordering::SeqCst) == 0 {
-                std::env::set_var("RAYON_NUM_THREADS", TRAINING_THREADS.to_string());
-            }
-        }
-    });
-    APPLIED.store(true, Ordering::SeqCst);
-}
+pub const AUTOGRAD_THREADS: usize = 1;
 
 /// The machine's matrix-product throughput on `device`, in GFLOP/s: the best of five
 /// `size`×`size`×`size` `f32` products through Candle's matmul (`2 size³` operations each).

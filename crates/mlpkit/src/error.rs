@@ -14,8 +14,11 @@ pub enum Error {
     /// A file could not be opened, read or written.
     #[error("could not {action} `{path}`: {source}")]
     Io {
+        /// What was being done, e.g. `read`.
         action: &'static str,
+        /// The file.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -32,19 +35,33 @@ pub enum Error {
            (they are cached afterwards)."
     )]
     DatasetNotFound {
+        /// The dataset's name.
         dataset: &'static str,
+        /// The places searched, one per line.
         tried: String,
+        /// The workspace's `data/` folder, where files can be dropped.
         workspace_dir: String,
+        /// The environment variable that points at a folder of files.
         env_var: &'static str,
     },
 
     /// A file is not a well-formed IDX file (wrong magic, truncated, bad gzip…).
     #[error("`{path}` is not a valid IDX file: {reason}. Delete it and download it again.")]
-    BadIdx { path: PathBuf, reason: String },
+    BadIdx {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 
     /// A data or weights file exists but its content is unusable.
     #[error("`{path}` cannot be used: {reason}. Delete it and fetch or save it again.")]
-    BadFile { path: PathBuf, reason: String },
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 
     /// A file's SHA-256 digest differs from the published original's.
     #[error(
@@ -53,9 +70,13 @@ pub enum Error {
          (or turn the check off with `Loader::verify_checksums(false)` if you changed it on purpose)."
     )]
     ChecksumMismatch {
+        /// The file.
         path: PathBuf,
+        /// The dataset it should belong to.
         dataset: &'static str,
+        /// The published digest.
         expected: &'static str,
+        /// The file's digest.
         actual: String,
     },
 
@@ -66,16 +87,22 @@ pub enum Error {
     /// The Hugging Face hub could not deliver the dataset.
     #[error("could not get {dataset} from the Hugging Face hub ({repo}): {reason}")]
     Hub {
+        /// The dataset's name.
         dataset: &'static str,
+        /// The hub repository asked.
         repo: &'static str,
+        /// What went wrong.
         reason: String,
     },
 
     /// A tensor has a shape an operation cannot work with.
     #[error("{op}: expected {expected}, got shape {got:?}")]
     Shape {
+        /// The operation.
         op: &'static str,
+        /// The shapes it accepts, in words.
         expected: String,
+        /// The shape it got.
         got: Vec<usize>,
     },
 
@@ -86,9 +113,13 @@ pub enum Error {
          check that the inputs are scaled (e.g. to [0, 1]), and rebuild the model before trying again."
     )]
     Diverged {
+        /// The epoch (1-based, counting earlier `fit` calls).
         epoch: usize,
+        /// The batch within it (1-based).
         batch: usize,
+        /// Batches per epoch.
         batches: usize,
+        /// The loss that was not finite.
         loss: f64,
     },
 
@@ -98,7 +129,12 @@ pub enum Error {
         "interrupted {during}. The model keeps the weights it had at that moment and every \
          variable is still there{kept}; run the cell again to go on."
     )]
-    Interrupted { during: String, kept: String },
+    Interrupted {
+        /// Where the work stopped, e.g. `in epoch 3, before batch 12 of 1875`.
+        during: String,
+        /// What was kept, beyond the variables, e.g. the completed epochs.
+        kept: String,
+    },
 
     /// Data or weights hold NaN or infinite values where numbers are needed.
     #[error("{0}")]
@@ -108,7 +144,12 @@ pub enum Error {
     #[error(
         "not enough memory for {what} ({bytes} bytes); free some memory or use a smaller input"
     )]
-    OutOfMemory { what: String, bytes: usize },
+    OutOfMemory {
+        /// What needed the memory.
+        what: String,
+        /// How much it needed.
+        bytes: usize,
+    },
 
     /// A figure could not be drawn.
     #[error("could not draw the figure: {0}")]

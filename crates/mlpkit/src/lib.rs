@@ -18,6 +18,15 @@
 //! - [`tutorials`]: the five source tutorials' set-ups as ready recipes.
 //!
 //! Start with `use mlpkit::prelude::*;`.
+//!
+//! `unsafe` code lives in two places, each block with the invariant it relies on: the fused
+//! training path's buffers shared by its threads (`train/fused.rs`, `train/team.rs`) and the
+//! interrupt handler (`interrupt.rs`). The lints below make a block without its `SAFETY:`
+//! comment, or a public item without documentation, a compile error.
+
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks, clippy::as_ptr_cast_mut)]
 
 mod atomic;
 pub mod data;

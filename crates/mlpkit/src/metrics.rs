@@ -26,7 +26,9 @@ pub fn accuracy(truth: &[u32], predicted: &[u32]) -> Result<f64> {
 /// Counts of (true class, predicted class) pairs: `counts[t][p]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfusionMatrix {
+    /// `counts[t][p]`: examples of true class `t` predicted as class `p`.
     pub counts: Vec<Vec<usize>>,
+    /// The classes' names, in class order.
     pub class_names: Vec<String>,
 }
 
@@ -67,10 +69,12 @@ impl ConfusionMatrix {
         Self::new(&data.label_vec()?, &predicted, class_names)
     }
 
+    /// Number of classes (rows and columns).
     pub fn num_classes(&self) -> usize {
         self.counts.len()
     }
 
+    /// Number of examples counted.
     pub fn total(&self) -> usize {
         self.counts.iter().flatten().sum()
     }

@@ -5,11 +5,12 @@ use std::fmt;
 /// A small table of strings, e.g. "what the tutorial reported, what this notebook got".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
 }
 
 impl Table {
+    /// An empty table with these column headings.
     pub fn new<S: ToString>(header: &[S]) -> Self {
         Self {
             header: header.iter().map(|h| h.to_string()).collect(),
@@ -25,6 +26,7 @@ impl Table {
         self
     }
 
+    /// The table as an HTML `<table>`, every cell escaped.
     pub fn to_html(&self) -> String {
         let esc = escape_html;
         let mut h = String::from("<table><thead><tr>");

@@ -29,16 +29,21 @@ pub enum Tutorial {
 /// Everything needed to train one tutorial's network.
 #[derive(Debug)]
 pub struct Recipe {
+    /// Which tutorial this is.
     pub tutorial: Tutorial,
     /// Built and compiled, seeded.
     pub model: Sequential,
     /// The data given to `fit` (with `validation_split`, validation is carved from it).
     pub train: Split,
+    /// The test data.
     pub test: Split,
     /// Epochs, batch size and validation, as in the tutorial.
     pub epochs: usize,
+    /// Examples per batch.
     pub batch_size: usize,
+    /// Separate validation data, where the tutorial has it.
     pub validation: Option<Split>,
+    /// The fraction held out for validation, where the tutorial does that.
     pub validation_split: Option<f64>,
 }
 
@@ -67,6 +72,7 @@ impl Recipe {
 }
 
 impl Tutorial {
+    /// The five tutorials, in order.
     pub const ALL: [Tutorial; 5] = [
         Tutorial::MlpFromRawFiles,
         Tutorial::FirstNetwork,
@@ -97,6 +103,7 @@ impl Tutorial {
         }
     }
 
+    /// The dataset it trains on.
     pub fn dataset(self) -> DatasetKind {
         match self {
             Tutorial::FashionClassifier => DatasetKind::FashionMnist,

@@ -23,13 +23,13 @@ fn a_small_well_formed_directory_loads_exactly() {
     let dir = tempfile::tempdir().unwrap();
     write_small_dataset(dir.path());
     let ds = load_unverified(dir.path()).unwrap();
-    assert_eq!(ds.train.images.dims(), &[4, 28, 28]);
+    assert_eq!(ds.train.images().dims(), &[4, 28, 28]);
     assert_eq!(ds.train.label_vec().unwrap(), [3, 1, 4, 1]);
     assert_eq!(ds.test.label_vec().unwrap(), [5, 9]);
     // image i is filled with the value i, plain and gzip alike
     let px = ds
         .train
-        .images
+        .images()
         .flatten_from(1)
         .unwrap()
         .max(1)
@@ -256,13 +256,13 @@ fn a_dataset_saved_as_idx_loads_back_identically() {
     let back = load_unverified(&copy.path().join("mnist")).unwrap();
     assert_eq!(
         back.train
-            .images
+            .images()
             .flatten_all()
             .unwrap()
             .to_vec1::<u8>()
             .unwrap(),
         ds.train
-            .images
+            .images()
             .flatten_all()
             .unwrap()
             .to_vec1::<u8>()

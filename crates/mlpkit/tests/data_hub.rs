@@ -129,12 +129,12 @@ fn a_cached_hub_copy_loads_offline() {
         "{:?}",
         ds.source
     );
-    assert_eq!(ds.train.images.dims(), &[3, 28, 28]);
+    assert_eq!(ds.train.images().dims(), &[3, 28, 28]);
     assert_eq!(ds.train.label_vec().unwrap(), [5, 0, 4]);
     assert_eq!(ds.test.label_vec().unwrap(), [7, 2]);
     let px = ds
         .train
-        .images
+        .images()
         .flatten_from(1)
         .unwrap()
         .min(1)
@@ -203,3 +203,4 @@ fn an_unreachable_hub_fails_fast() {
     );
     assert!(msg.contains("To fix it"), "{msg}");
 }
+

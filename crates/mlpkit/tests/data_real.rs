@@ -15,12 +15,12 @@ fn class_counts(labels: &Tensor) -> Vec<usize> {
 #[test]
 fn mnist_has_the_published_shapes_and_types() {
     let ds = common::mnist();
-    assert_eq!(ds.train.images.dims(), &[60_000, 28, 28]);
-    assert_eq!(ds.train.labels.dims(), &[60_000]);
-    assert_eq!(ds.test.images.dims(), &[10_000, 28, 28]);
-    assert_eq!(ds.test.labels.dims(), &[10_000]);
-    assert_eq!(ds.train.images.dtype(), DType::U8);
-    assert_eq!(ds.train.labels.dtype(), DType::U32);
+    assert_eq!(ds.train.images().dims(), &[60_000, 28, 28]);
+    assert_eq!(ds.train.labels().dims(), &[60_000]);
+    assert_eq!(ds.test.images().dims(), &[10_000, 28, 28]);
+    assert_eq!(ds.test.labels().dims(), &[10_000]);
+    assert_eq!(ds.train.images().dtype(), DType::U8);
+    assert_eq!(ds.train.labels().dtype(), DType::U32);
     assert_eq!(ds.source, mlpkit::data::Source::Dir(common::mnist_dir()));
 }
 
@@ -28,11 +28,11 @@ fn mnist_has_the_published_shapes_and_types() {
 fn mnist_label_counts_per_class() {
     let ds = common::mnist();
     assert_eq!(
-        class_counts(&ds.train.labels),
+        class_counts(ds.train.labels()),
         [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     );
     assert_eq!(
-        class_counts(&ds.test.labels),
+        class_counts(ds.test.labels()),
         [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     );
     assert_eq!(ds.test.label_vec().unwrap()[..5], [7, 2, 1, 0, 4]);
@@ -41,7 +41,7 @@ fn mnist_label_counts_per_class() {
 #[test]
 fn mnist_training_pixels_have_the_known_mean_and_std() {
     let ds = common::mnist();
-    let x = scale(&ds.train.images, PixelRange::ZeroOne).unwrap();
+    let x = scale(ds.train.images(), PixelRange::ZeroOne).unwrap();
     let (mean, std) = mean_std(&x).unwrap();
     assert!((mean - 0.1306605).abs() < 1e-6, "mean {mean}");
     assert!((std - 0.3081078).abs() < 1e-6, "std {std}");
@@ -57,10 +57,10 @@ fn fashion_mnist_classes_counts_and_first_labels() {
     assert_eq!(ds.class_names()[0], "T-shirt/top");
     assert_eq!(ds.class_names()[9], "Ankle boot");
     assert_eq!(ds.class_names().len(), 10);
-    assert_eq!(ds.train.images.dims(), &[60_000, 28, 28]);
-    assert_eq!(ds.test.images.dims(), &[10_000, 28, 28]);
-    assert_eq!(class_counts(&ds.train.labels), [6000; 10]);
-    assert_eq!(class_counts(&ds.test.labels), [1000; 10]);
+    assert_eq!(ds.train.images().dims(), &[60_000, 28, 28]);
+    assert_eq!(ds.test.images().dims(), &[10_000, 28, 28]);
+    assert_eq!(class_counts(ds.train.labels()), [6000; 10]);
+    assert_eq!(class_counts(ds.test.labels()), [1000; 10]);
     assert_eq!(
         ds.train.label_vec().unwrap()[..9],
         [9, 0, 0, 3, 0, 2, 7, 2, 5]
@@ -89,10 +89,65 @@ fn fashion_mnist_is_found_without_being_told_where() {
 fn mnist_first_training_image_is_a_five() {
     let ds = common::mnist();
     assert_eq!(ds.train.label_vec().unwrap()[0], 5);
-    let first = ds.train.images.get(0).unwrap().to_vec2::<u8>().unwrap();
+    let first = ds.train.images().get(0).unwrap().to_vec2::<u8>().unwrap();
     // The top rows are blank, the middle holds ink.
     assert!(first[0].iter().all(|&p| p == 0));
     assert!(first[14].iter().any(|&p| p > 200));
     let total: u32 = first.iter().flatten().map(|&p| p as u32).sum();
     assert_eq!(total, 27525);
+}
+
+/// `candle-datasets`, Candle's own MNIST reader, as an independent oracle: the same files
+/// (gunzipped into a folder, the form it reads) give the same pixels and labels through it
+/// as through this crate's loader with `scale(.., ZeroOne)`.
+#[test]
+fn candle_datasets_reads_the_same_mnist() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ] {
+        let gz = common::mnist_dir().join(format!("{name}.gz"));
+        let bytes = if gz.exists() {
+            let mut bytes = Vec::new();
+            flate2::read::MultiGzDecoder::new(std::fs::File::open(gz).unwrap())
+                .read_to_end(&mut bytes)
+                .unwrap();
+            bytes
+        } else {
+            std::fs::read(common::mnist_dir().join(name)).unwrap()
+        };
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let oracle = candle_datasets::vision::mnist::load_dir(dir.path()).unwrap();
+    let ours = common::mnist();
+    for (split, images, labels) in [
+        (&ours.train, &oracle.train_images, &oracle.train_labels),
+        (&ours.test, &oracle.test_images, &oracle.test_labels),
+    ] {
+        let mine = scale(split.images(), PixelRange::ZeroOne)
+            .unwrap()
+            .flatten_from(1)
+            .unwrap();
+        assert_eq!(mine.dims(), images.dims());
+        let diff = (&mine - images)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < 1e-6, "pixels differ by {diff}");
+        let theirs: Vec<u32> = labels
+            .to_vec1::<u8>()
+            .unwrap()
+            .into_iter()
+            .map(u32::from)
+            .collect();
+        assert_eq!(split.label_vec().unwrap(), theirs);
+    }
 }

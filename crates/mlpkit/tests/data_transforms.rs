@@ -25,7 +25,7 @@ fn numbered(n: u32) -> Split {
 }
 
 fn firsts(s: &Split) -> Vec<u32> {
-    s.images
+    s.images()
         .narrow(1, 0, 1)
         .unwrap()
         .squeeze(1)

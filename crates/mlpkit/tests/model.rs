@@ -471,7 +471,7 @@ fn fit_with_one_hot_targets_and_sgd() {
         .fit(&data, Fit::epochs(10).batch_size(16).verbose(false))
         .unwrap();
     assert!(h.last().unwrap().accuracy > 0.9, "{h}");
-    let probs = model.predict(&data.images).unwrap();
+    let probs = model.predict(data.images()).unwrap();
     assert_eq!(probs.dims(), &[1000, 4]);
 }
 
@@ -650,7 +650,7 @@ fn save_and_load_round_trip() {
     // One file: the description travels inside the safetensors metadata.
     assert!(!dir.path().join("quad.json").exists());
     let before = model
-        .predict(&data.images)
+        .predict(data.images())
         .unwrap()
         .to_vec2::<f32>()
         .unwrap();
@@ -658,7 +658,7 @@ fn save_and_load_round_trip() {
     let loaded = Sequential::load(&path, &cpu()).unwrap();
     assert_eq!(
         loaded
-            .predict(&data.images)
+            .predict(data.images())
             .unwrap()
             .to_vec2::<f32>()
             .unwrap(),
@@ -671,7 +671,7 @@ fn save_and_load_round_trip() {
     let fresh = small_model(99);
     assert_ne!(
         fresh
-            .predict(&data.images)
+            .predict(data.images())
             .unwrap()
             .to_vec2::<f32>()
             .unwrap(),
@@ -680,7 +680,7 @@ fn save_and_load_round_trip() {
     fresh.load_weights(&path).unwrap();
     assert_eq!(
         fresh
-            .predict(&data.images)
+            .predict(data.images())
             .unwrap()
             .to_vec2::<f32>()
             .unwrap(),
@@ -801,7 +801,7 @@ fn multi_label_sigmoid_outputs_with_binary_cross_entropy() {
         .flat_map(|&c| [(c / 2) as f32, (c % 2) as f32])
         .collect();
     let data = Split::new(
-        data.images,
+        data.images().clone(),
         Tensor::from_vec(targets, (1500, 2), &cpu()).unwrap(),
     )
     .unwrap();
@@ -816,7 +816,7 @@ fn multi_label_sigmoid_outputs_with_binary_cross_entropy() {
     let h = model.fit(&data, Fit::epochs(10).verbose(false)).unwrap();
     assert!(h.last().unwrap().accuracy > 0.95, "{h}");
     let p = model
-        .predict(&data.images)
+        .predict(data.images())
         .unwrap()
         .to_vec2::<f32>()
         .unwrap();

@@ -337,11 +337,11 @@ fn fit_both(data: &Split, fit: impl Fn() -> Fit) -> [String; 2] {
 #[test]
 fn one_nan_input_is_found_before_training() {
     let data = common::quadrants(100);
-    let mut xs = data.images.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let mut xs = data.images().flatten_all().unwrap().to_vec1::<f32>().unwrap();
     xs[2 * 17 + 1] = f32::NAN;
     let bad = Split::new(
         Tensor::from_vec(xs, (100, 2), &cpu()).unwrap(),
-        data.labels.clone(),
+        data.labels().clone(),
     )
     .unwrap();
     for msg in fit_both(&bad, || Fit::epochs(1)) {
@@ -364,7 +364,7 @@ fn one_nan_input_is_found_before_training() {
 fn per_pixel_standardising_with_a_zero_deviation_is_explained() {
     let mnist = common::mnist();
     let train = mnist.train.head(2000).unwrap();
-    let x = scale(&train.images, PixelRange::ZeroOne)
+    let x = scale(train.images(), PixelRange::ZeroOne)
         .unwrap()
         .reshape((2000, 784))
         .unwrap();
@@ -379,7 +379,7 @@ fn per_pixel_standardising_with_a_zero_deviation_is_explained() {
         .sqrt()
         .unwrap();
     let standardised = centred.broadcast_div(&std).unwrap();
-    let bad = Split::new(standardised, train.labels.clone()).unwrap();
+    let bad = Split::new(standardised, train.labels().clone()).unwrap();
     let mut m = Architecture::new(&[784])
         .add(Dense::new(32, Activation::Relu))
         .add(Dense::new(10, Activation::Softmax))
@@ -468,9 +468,9 @@ fn empty_data_is_rejected() {
 #[test]
 fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
     let data = common::quadrants(64);
-    let mut labels = data.labels.to_vec1::<u32>().unwrap();
+    let mut labels = data.labels().to_vec1::<u32>().unwrap();
     labels[5] = u32::MAX;
-    let bad = Split::new(data.images.clone(), Tensor::new(labels, &cpu()).unwrap()).unwrap();
+    let bad = Split::new(data.images().clone(), Tensor::new(labels, &cpu()).unwrap()).unwrap();
     for msg in fit_both(&bad, || Fit::epochs(1)) {
         assert!(msg.contains("4294967295") && msg.contains("0..4"), "{msg}");
     }
@@ -479,12 +479,12 @@ fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
 
     // Raw u8 pixels: the same advice from fit (both paths) and evaluate.
     let pixels = Split::new(
-        data.images
+        data.images()
             .affine(100.0, 100.0)
             .unwrap()
             .to_dtype(DType::U8)
             .unwrap(),
-        data.labels.clone(),
+        data.labels().clone(),
     )
     .unwrap();
     for msg in fit_both(&pixels, || Fit::epochs(1)) {
@@ -498,13 +498,15 @@ fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
 }
 
 #[test]
-fn fields_that_disagree_are_an_error_not_a_panic() {
+fn images_and_labels_that_disagree_cannot_be_paired() {
+    // A `Split`'s fields are private, so the only way to pair them is `Split::new`, which
+    // checks the lengths (before, a caller could swap in shorter labels and train on them).
     let data = common::quadrants(64);
-    let mut broken = data.clone();
-    broken.labels = data.labels.narrow(0, 0, 10).unwrap();
-    for msg in fit_both(&broken, || Fit::epochs(1)) {
-        assert!(msg.contains("64 images but 10 labels"), "{msg}");
-    }
+    let short = data.labels().narrow(0, 0, 10).unwrap();
+    let err = Split::new(data.images().clone(), short).unwrap_err().to_string();
+    assert!(err.contains("64") && err.contains("10"), "{err}");
+    let (images, labels) = data.into_parts();
+    assert_eq!(Split::new(images, labels).unwrap().len(), 64);
 }
 
 #[test]
@@ -692,9 +694,9 @@ fn figure_builders_reject_what_they_cannot_draw() {
     assert!(ImageGrid::weights(&empty_kernel, 10).is_err());
 
     let cm = ConfusionMatrix::new(&[0, 1], &[0, 1], &["a", "b"]).unwrap();
-    let mut heat = Heatmap::new(&cm);
-    heat.cell = u32::MAX;
-    assert!(heat.figure().png().is_err());
+    assert!(Heatmap::new(&cm).cell_size(u32::MAX).figure().png().is_err());
+    assert!(Heatmap::new(&cm).cell_size(3).figure().png().is_err());
+    assert!(Heatmap::new(&cm).cell_size(30).figure().png().is_ok());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -788,5 +790,5 @@ fn saved_files_win_over_stale_plain_copies() {
     dataset.save_idx(dir.path()).unwrap();
     let again = loader.load_dir(dir.path()).unwrap();
     assert_eq!(again.train.len(), 3);
-    assert_eq!(again.train.labels.to_vec1::<u32>().unwrap(), [2, 3, 4]);
+    assert_eq!(again.train.labels().to_vec1::<u32>().unwrap(), [2, 3, 4]);
 }

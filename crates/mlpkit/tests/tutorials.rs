@@ -25,7 +25,7 @@ fn recipes_match_the_tutorials() {
         };
         let r = t.prepare_with(data, 1).unwrap();
         let val = r.validation.as_ref().map(|v| v.len());
-        let (lo, hi) = range(&r.train.images);
+        let (lo, hi) = range(r.train.images());
         match t {
             Tutorial::MlpFromRawFiles => {
                 assert_eq!(
@@ -36,7 +36,7 @@ fn recipes_match_the_tutorials() {
                 // standardised: every pixel centred, divided by the global std of the [-1, 1] pixels
                 let per_pixel = r
                     .train
-                    .images
+                    .images()
                     .mean(0)
                     .unwrap()
                     .abs()
@@ -46,16 +46,16 @@ fn recipes_match_the_tutorials() {
                     .to_scalar::<f32>()
                     .unwrap();
                 assert!(per_pixel < 1e-4, "{per_pixel}");
-                let raw = scale(&mnist.train.images, PixelRange::MinusOneToOne)
+                let raw = scale(mnist.train.images(), PixelRange::MinusOneToOne)
                     .unwrap()
                     .flatten_from(1)
                     .unwrap();
                 let (_, sigma) = mean_std(&raw).unwrap();
                 let centred = raw.broadcast_sub(&raw.mean(0).unwrap()).unwrap();
                 let (_, s) = mean_std(&centred).unwrap();
-                let (_, got) = mean_std(&r.train.images).unwrap();
+                let (_, got) = mean_std(r.train.images()).unwrap();
                 assert!((got - s / sigma).abs() < 1e-4, "{got} vs {}", s / sigma);
-                assert_eq!(r.train.labels.dims(), &[60_000, 10], "one-hot labels");
+                assert_eq!(r.train.labels().dims(), &[60_000, 10], "one-hot labels");
                 assert_eq!((r.epochs, r.batch_size), (50, 64));
             }
             Tutorial::FirstNetwork => {
@@ -67,7 +67,7 @@ fn recipes_match_the_tutorials() {
             Tutorial::FashionClassifier => {
                 assert_eq!((r.train.len(), val), (55_000, Some(5_000)));
                 assert_eq!(r.model.param_count(), 266_610);
-                assert_eq!(r.train.images.dims(), &[55_000, 28, 28]);
+                assert_eq!(r.train.images().dims(), &[55_000, 28, 28]);
                 assert_eq!((lo, hi), (0.0, 1.0));
                 // the first 5,000 are the validation set: its first labels are Fashion-MNIST's first
                 assert_eq!(
@@ -124,7 +124,7 @@ fn one_epoch_of_the_first_network_learns_mnist() {
     assert!(test.accuracy > 0.93, "{test}");
     assert_eq!(
         r.model
-            .predict_classes(&r.test.images.narrow(0, 0, 5).unwrap())
+            .predict_classes(&r.test.images().narrow(0, 0, 5).unwrap())
             .unwrap()
             .len(),
         5

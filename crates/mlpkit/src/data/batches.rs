@@ -1,15 +1,20 @@
 //! Mini-batches: the examples of one epoch, in a (seeded) random order, cut into equal pieces.
 //!
-//! ```no_run
-//! # use mlpkit::prelude::*;
-//! # fn demo(train: &Split) -> mlpkit::Result<()> {
+//! ```
+//! use mlpkit::prelude::*;
+//! let train = Split::new(
+//!     Tensor::zeros((150, 784), DType::F32, &Device::Cpu)?,
+//!     Tensor::zeros(150, DType::U32, &Device::Cpu)?,
+//! )?;
 //! let mut batches = Batches::new(train.len(), 64)?.shuffle(42);
 //! for epoch in 0..2 {
-//!     for batch in batches.epoch(train) {
-//!         let batch = batch?;          // batch.images: (≤64, 784), batch.labels: (≤64,)
-//!     }
+//!     let sizes: Vec<usize> = batches
+//!         .epoch(&train)
+//!         .map(|batch| batch.map(|b| b.len()))
+//!         .collect::<mlpkit::Result<_>>()?;
+//!     assert_eq!(sizes, [64, 64, 22]);    // each batch: images (≤64, 784), labels (≤64,)
 //! }
-//! # Ok(()) }
+//! # Ok::<(), mlpkit::Error>(())
 //! ```
 
 use rand::rngs::StdRng;
@@ -57,6 +62,7 @@ impl Batches {
         self
     }
 
+    /// Examples per batch (the last batch of an epoch may have fewer).
     pub fn batch_size(&self) -> usize {
         self.batch_size
     }
@@ -75,6 +81,7 @@ impl Batches {
         }
     }
 
+    /// Whether there are no batches.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -1,6 +1,6 @@
 //! MNIST and Fashion-MNIST: what they are, where their files live, and one call to load them.
 //!
-//! ```no_run
+//! ```
 //! use mlpkit::prelude::*;
 //! let mnist = Dataset::load(DatasetKind::Mnist)?;        // searches every known place
 //! println!("{}", mnist);                                  // sizes and where it came from
@@ -50,13 +50,18 @@ const CLOTHES: [&str; 10] = [
 /// One of the four files of a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdxPart {
+    /// The training images (`train-images-idx3-ubyte`).
     TrainImages,
+    /// The training labels (`train-labels-idx1-ubyte`).
     TrainLabels,
+    /// The test images (`t10k-images-idx3-ubyte`).
     TestImages,
+    /// The test labels (`t10k-labels-idx1-ubyte`).
     TestLabels,
 }
 
 impl IdxPart {
+    /// The four parts, in the order the datasets publish them.
     pub const ALL: [IdxPart; 4] = [
         IdxPart::TrainImages,
         IdxPart::TrainLabels,
@@ -186,7 +191,12 @@ pub enum Source {
     /// IDX files in this directory.
     Dir(PathBuf),
     /// Parquet files from the Hugging Face hub, in this cache directory.
-    Hub { repo: &'static str, cache: PathBuf },
+    Hub {
+        /// The hub repository.
+        repo: &'static str,
+        /// The local cache directory.
+        cache: PathBuf,
+    },
 }
 
 impl fmt::Display for Source {
@@ -208,9 +218,13 @@ impl fmt::Display for Source {
 /// separate, visible step.
 #[derive(Debug, Clone)]
 pub struct Dataset {
+    /// Which dataset this is.
     pub kind: DatasetKind,
+    /// The training split (60,000 examples for both datasets).
     pub train: Split,
+    /// The test split (10,000 examples).
     pub test: Split,
+    /// Where the files were found.
     pub source: Source,
 }
 
@@ -308,6 +322,7 @@ pub struct Loader {
 }
 
 impl Loader {
+    /// A loader for `kind` that searches every place, verifies checksums and may use the hub.
     pub fn new(kind: DatasetKind) -> Self {
         Self {
             kind,
@@ -345,7 +360,7 @@ impl Loader {
         self
     }
 
-    /// Hub cache directory (default: `HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`).
+    /// Hub cache directory (default: where the `hf-hub` crate puts it, see [`super::hub::HubOptions::from_env`]).
     pub fn hub_cache(mut self, dir: impl Into<PathBuf>) -> Self {
         self.hub.cache_dir = dir.into();
         self

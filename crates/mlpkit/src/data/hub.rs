@@ -47,28 +47,26 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Where and how to reach the hub.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubOptions {
+    /// The hub's address (`HF_ENDPOINT`, else `https://huggingface.co`).
     pub endpoint: String,
+    /// Where downloaded files are cached.
     pub cache_dir: PathBuf,
+    /// Use only the cache, never the network (`HF_HUB_OFFLINE=1`).
     pub offline: bool,
 }
 
 impl HubOptions {
-    /// Defaults as the Python client reads them: `HF_ENDPOINT`, `HF_HUB_CACHE` or
-    /// `$HF_HOME/hub` or `~/.cache/huggingface/hub`, and `HF_HUB_OFFLINE`.
+    /// Defaults as the Python client reads them: `HF_ENDPOINT`, `HF_HUB_OFFLINE`, and the
+    /// cache directory as the `hf-hub` crate itself resolves it (`HF_HUB_CACHE`, else
+    /// `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else
+    /// `~/.cache/huggingface/hub`). Without the `hub` feature there is no cache to use, and
+    /// `cache_dir` is empty.
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let cache_dir = var("HF_HUB_CACHE")
-            .map(PathBuf::from)
-            .or_else(|| var("HF_HOME").map(|h| PathBuf::from(h).join("hub")))
-            .or_else(|| {
-                var("HOME").map(|h| {
-                    PathBuf::from(h)
-                        .join(".cache")
-                        .join("huggingface")
-                        .join("hub")
-                })
-            })
-            .unwrap_or_else(|| PathBuf::from(".cache/huggingface/hub"));
+        #[cfg(feature = "hub")]
+        let cache_dir = hf_hub::resolve_cache_dir();
+        #[cfg(not(feature = "hub"))]
+        let cache_dir = PathBuf::new();
         let offline = var("HF_HUB_OFFLINE").is_some_and(|v| {
             matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
         });

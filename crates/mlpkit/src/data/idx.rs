@@ -55,7 +55,9 @@ impl IdxArray {
 /// The decoded content of one IDX file plus its SHA-256 (of the uncompressed bytes).
 #[derive(Debug, Clone)]
 pub struct IdxFile {
+    /// The file that was read.
     pub path: PathBuf,
+    /// Its content: the dimensions and the values.
     pub array: IdxArray,
     /// Lower-case hex SHA-256 of the uncompressed file, as published for MNIST.
     pub sha256: String,

@@ -16,11 +16,26 @@ use crate::error::{Error, Result};
 /// so they work before and after preprocessing.
 #[derive(Debug, Clone)]
 pub struct Split {
-    pub images: Tensor,
-    pub labels: Tensor,
+    pub(crate) images: Tensor,
+    pub(crate) labels: Tensor,
 }
 
 impl Split {
+    /// The images, one example per entry of the first dimension.
+    pub fn images(&self) -> &Tensor {
+        &self.images
+    }
+
+    /// The labels (or target rows), as many as there are images.
+    pub fn labels(&self) -> &Tensor {
+        &self.labels
+    }
+
+    /// The images and the labels, taken apart.
+    pub fn into_parts(self) -> (Tensor, Tensor) {
+        (self.images, self.labels)
+    }
+
     /// Pairs images with labels, checking that they hold the same number of examples.
     pub fn new(images: Tensor, labels: Tensor) -> Result<Self> {
         let (n_img, n_lab) = (

@@ -29,16 +29,24 @@ const TRUNCATED_STD: f64 = 0.879_625_661_034_239_8;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Init {
+    /// Keras's default for kernels: uniform in ±√(6 / (fan_in + fan_out)).
     GlorotUniform,
+    /// Normal with standard deviation √(2 / (fan_in + fan_out)), truncated to two deviations.
     GlorotNormal,
+    /// Uniform in ±√(6 / fan_in), for ReLU layers.
     HeUniform,
+    /// Normal with standard deviation √(2 / fan_in), truncated to two deviations, for ReLU layers.
     HeNormal,
     /// Truncated normal with this standard deviation (before truncation), mean 0.
     TruncatedNormal {
+        /// Standard deviation before truncation.
         std: f64,
     },
+    /// All zeros (Keras's default for biases).
     Zeros,
+    /// Every value the same.
     Constant {
+        /// The value.
         value: f64,
     },
 }

@@ -41,9 +41,13 @@ const METADATA_KEY: &str = "mlpkit";
 /// What a model file holds besides its weights (the metadata entry `mlpkit`, as JSON).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SavedModel {
+    /// Always `mlpkit.sequential`.
     pub format: String,
+    /// The file format's version (2: one safetensors file with this record in its metadata).
     pub version: u32,
+    /// The layers, so that the model can be rebuilt before its weights are read.
     pub architecture: Architecture,
+    /// The training history up to the save.
     pub history: History,
 }
 

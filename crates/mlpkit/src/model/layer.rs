@@ -14,10 +14,15 @@ pub struct Flatten;
 /// A fully connected layer: `y = activation(x W + b)` with `W` of shape `(inputs, units)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dense {
+    /// Number of outputs.
     pub units: usize,
+    /// Applied to `x W + b`.
     pub activation: Activation,
+    /// How the weight matrix `W` starts (Glorot uniform by default).
     pub kernel_init: Init,
+    /// How the bias `b` starts (zeros by default).
     pub bias_init: Init,
+    /// Whether the layer adds a bias.
     pub use_bias: bool,
 }
 
@@ -33,11 +38,13 @@ impl Dense {
         }
     }
 
+    /// Chooses how the weight matrix starts.
     pub fn kernel_init(mut self, init: Init) -> Self {
         self.kernel_init = init;
         self
     }
 
+    /// Chooses how the bias starts.
     pub fn bias_init(mut self, init: Init) -> Self {
         self.bias_init = init;
         self
@@ -54,10 +61,12 @@ impl Dense {
 /// `1 / (1 − rate)`, so the expected sum is unchanged); passes inputs through otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Dropout {
+    /// Fraction of inputs set to zero while training, in `[0, 1)`.
     pub rate: f64,
 }
 
 impl Dropout {
+    /// Dropout of `rate` (in `[0, 1)`; checked when the architecture is built).
     pub fn new(rate: f64) -> Self {
         Self { rate }
     }
@@ -67,8 +76,11 @@ impl Dropout {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LayerSpec {
+    /// Reshapes each example to one row (no parameters).
     Flatten,
+    /// A fully connected layer.
     Dense(Dense),
+    /// Dropout (active only in training).
     Dropout(Dropout),
 }
 
@@ -123,6 +135,7 @@ impl LayerSpec {
 pub struct Architecture {
     /// Shape of one example, without the batch dimension (`[28, 28]` or `[784]`).
     pub input_shape: Vec<usize>,
+    /// The layers, in order.
     pub layers: Vec<LayerSpec>,
 }
 
@@ -134,14 +147,20 @@ pub const MAX_PARAMS: usize = 1 << 31;
 /// One layer with everything derived from its position: its name, output shape and size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedLayer {
+    /// The layer's name, e.g. `dense_1`.
     pub name: String,
+    /// What the layer is.
     pub spec: LayerSpec,
+    /// Shape of one example coming in.
     pub input_shape: Vec<usize>,
+    /// Shape of one example going out.
     pub output_shape: Vec<usize>,
+    /// Number of trainable parameters.
     pub params: usize,
 }
 
 impl Architecture {
+    /// An empty network taking examples of shape `input_shape` (e.g. `&[28, 28]`).
     pub fn new(input_shape: &[usize]) -> Self {
         Self {
             input_shape: input_shape.to_vec(),

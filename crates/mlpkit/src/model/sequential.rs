@@ -2,7 +2,7 @@
 
 use candle_core::{DType, Device, Module, Tensor, Var};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 
 use super::activation::Activation;
 use super::layer::{Architecture, LayerSpec, ResolvedLayer};
@@ -21,7 +21,7 @@ pub struct DenseParams {
 
 /// A feed-forward network: layers applied one after the other.
 ///
-/// ```no_run
+/// ```
 /// use mlpkit::prelude::*;
 /// let model = Architecture::new(&[28, 28])
 ///     .add(Flatten)
@@ -58,14 +58,8 @@ impl Architecture {
 
 impl Sequential {
     /// Builds `arch` with weights drawn from its initialisers, seeded by `seed`.
-    ///
-    /// On the CPU, the first model built in a process sets Candle's thread count to
-    /// [`crate::device::TRAINING_THREADS`] unless `RAYON_NUM_THREADS` is set (see there why).
     pub fn new(arch: &Architecture, seed: u64, device: &Device) -> Result<Self> {
         let layers = arch.resolve()?;
-        if device.is_cpu() {
-            crate::device::default_training_threads();
-        }
         let mut rng = StdRng::seed_from_u64(seed);
         let mut params = Vec::with_capacity(layers.len());
         for layer in &layers {
@@ -104,10 +98,12 @@ impl Sequential {
         &mut self.rng
     }
 
+    /// The layers this model was built from.
     pub fn architecture(&self) -> &Architecture {
         &self.arch
     }
 
+    /// Where its weights live.
     pub fn device(&self) -> &Device {
         &self.device
     }
@@ -371,13 +367,10 @@ fn dense_linear(x: &Tensor, p: &DenseParams) -> Result<Tensor> {
     })
 }
 
-/// Inverted dropout with a mask drawn from `rng`.
+/// Inverted dropout with a mask drawn from `rng` (the fused path draws the same one).
 fn dropout(x: &Tensor, rate: f64, rng: &mut StdRng) -> Result<Tensor> {
-    let keep = 1.0 - rate;
-    let scale = (1.0 / keep) as f32;
-    let mask: Vec<f32> = (0..x.elem_count())
-        .map(|_| if rng.gen::<f64>() < keep { scale } else { 0.0 })
-        .collect();
+    let mut mask = vec![1f32; x.elem_count()];
+    crate::train::rules::dropout_mask(rate, rng, &mut mask);
     let mask = Tensor::from_vec(mask, x.dims(), x.device())?;
     Ok(x.mul(&mask)?)
 }

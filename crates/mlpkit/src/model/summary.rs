@@ -7,10 +7,13 @@ use super::layer::ResolvedLayer;
 /// One row of a [`Summary`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {
+    /// The layer's name.
     pub name: String,
+    /// Keras's name for its kind, e.g. `Dense`.
     pub type_name: &'static str,
     /// Output shape with the batch dimension shown as `None`, e.g. `(None, 300)`.
     pub output_shape: String,
+    /// Trainable parameters.
     pub params: usize,
 }
 
@@ -18,9 +21,13 @@ pub struct SummaryRow {
 /// is a `Summary` renders it as an HTML table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// One row per layer.
     pub rows: Vec<SummaryRow>,
+    /// All parameters.
     pub total: usize,
+    /// Parameters that training changes.
     pub trainable: usize,
+    /// Parameters it does not (none in these networks).
     pub non_trainable: usize,
 }
 

@@ -12,10 +12,15 @@ use crate::error::{Error, Result};
 /// One bar per label, its value written above it.
 #[derive(Debug, Clone)]
 pub struct BarChart {
+    /// One label per bar.
     pub labels: Vec<String>,
+    /// The bars' heights.
     pub values: Vec<f64>,
+    /// Title above the chart.
     pub title: Option<String>,
+    /// The vertical axis's label.
     pub y_label: String,
+    /// Range of the vertical axis (`None`: from the values).
     pub ylim: Option<(f64, f64)>,
 }
 
@@ -23,6 +28,7 @@ pub struct BarChart {
 pub const BAR: RGBColor = RGBColor(31, 119, 180);
 
 impl BarChart {
+    /// A bar per label; the lengths must agree and the values be finite.
     pub fn new<S: ToString>(labels: &[S], values: &[f64]) -> Result<Self> {
         if labels.len() != values.len() || labels.is_empty() {
             return Err(Error::Mismatch(format!(
@@ -47,11 +53,13 @@ impl BarChart {
         })
     }
 
+    /// Sets the title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
 
+    /// Sets the vertical axis's label.
     pub fn y_label(mut self, label: impl Into<String>) -> Self {
         self.y_label = label.into();
         self
@@ -63,6 +71,7 @@ impl BarChart {
         self
     }
 
+    /// The chart as a figure (shown inline, or saved with `save`).
     pub fn figure(self) -> Figure<Self> {
         Figure::new(self)
     }

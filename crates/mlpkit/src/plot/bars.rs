@@ -10,20 +10,28 @@ use crate::error::{Error, Result};
 /// Bar colours: other classes, the predicted class, the true class (when it differs), and
 /// the true class when it is also the prediction.
 pub const OTHER: RGBColor = RGBColor(170, 170, 170);
+/// Colour of the predicted class when it is wrong.
 pub const PREDICTED_WRONG: RGBColor = RGBColor(214, 39, 40);
+/// Colour of the true class.
 pub const TRUE_CLASS: RGBColor = RGBColor(31, 119, 180);
+/// Colour of the predicted class when it is right.
 pub const PREDICTED_RIGHT: RGBColor = RGBColor(44, 160, 44);
 
 /// Probabilities of each class, the predicted (largest) one and the true one marked.
 #[derive(Debug, Clone)]
 pub struct ProbabilityBars {
+    /// One probability per class.
     pub probabilities: Vec<f32>,
+    /// The classes' names.
     pub class_names: Vec<String>,
+    /// The true class, if known.
     pub truth: Option<usize>,
+    /// Title above the bars.
     pub title: Option<String>,
 }
 
 impl ProbabilityBars {
+    /// Bars for `probabilities`, one per class name.
     pub fn new<S: ToString>(probabilities: &[f32], class_names: &[S]) -> Result<Self> {
         if probabilities.len() != class_names.len() || probabilities.is_empty() {
             return Err(Error::Mismatch(format!(
@@ -51,6 +59,7 @@ impl ProbabilityBars {
         self
     }
 
+    /// Sets the title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
@@ -82,6 +91,7 @@ impl ProbabilityBars {
         }
     }
 
+    /// The bars as a figure.
     pub fn figure(self) -> Figure<Self> {
         Figure::new(self)
     }

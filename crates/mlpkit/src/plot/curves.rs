@@ -12,7 +12,9 @@ use crate::train::History;
 /// Which quantity a panel shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
+    /// The loss.
     Loss,
+    /// The accuracy.
     Accuracy,
 }
 
@@ -28,17 +30,25 @@ impl Metric {
 /// Training and validation curves, one panel per metric, side by side.
 #[derive(Debug, Clone)]
 pub struct LearningCurves {
+    /// Epoch numbers, the horizontal axis.
     pub epochs: Vec<f64>,
+    /// Training and validation loss.
     pub loss: (Vec<f64>, Vec<f64>),
+    /// Training and validation accuracy.
     pub accuracy: (Vec<f64>, Vec<f64>),
+    /// Which panels to draw, left to right.
     pub panels: Vec<Metric>,
+    /// Range of the loss axis (`None`: from the data).
     pub loss_ylim: Option<(f64, f64)>,
+    /// Range of the accuracy axis (`None`: from the data).
     pub accuracy_ylim: Option<(f64, f64)>,
+    /// Title above the panels.
     pub title: Option<String>,
 }
 
 /// Training series colour (blue) and validation series colour (orange).
 pub const TRAIN_COLOR: RGBColor = RGBColor(31, 119, 180);
+/// Colour of the validation curves.
 pub const VALIDATION_COLOR: RGBColor = RGBColor(255, 127, 14);
 
 impl LearningCurves {
@@ -88,11 +98,13 @@ impl LearningCurves {
         self
     }
 
+    /// Sets the title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
 
+    /// The curves as a figure.
     pub fn figure(self) -> Figure<Self> {
         Figure::new(self)
     }

@@ -134,12 +134,16 @@ pub fn show_png(png: Result<Vec<u8>>) {
 /// - as the value of a notebook cell, it shows as a PNG image.
 #[derive(Clone)]
 pub struct Figure<P: Plot> {
+    /// What is drawn.
     pub plot: P,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
 }
 
 impl<P: Plot> Figure<P> {
+    /// A figure of `plot` at its own default size.
     pub fn new(plot: P) -> Self {
         let (width, height) = plot.default_size();
         Self {

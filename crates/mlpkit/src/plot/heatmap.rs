@@ -15,11 +15,11 @@ use crate::metrics::ConfusionMatrix;
 /// colour bar.
 #[derive(Debug, Clone)]
 pub struct Heatmap {
-    pub matrix: ConfusionMatrix,
+    matrix: ConfusionMatrix,
     /// Colour and annotate by share of the row instead of count.
-    pub normalize: bool,
-    pub title: Option<String>,
-    pub cell: u32,
+    normalize: bool,
+    title: Option<String>,
+    cell: u32,
 }
 
 const TOP: u32 = 50;
@@ -28,6 +28,7 @@ const RIGHT: u32 = 110;
 const CHAR: u32 = 8;
 
 impl Heatmap {
+    /// A heatmap of `matrix`, with counts in the cells.
     pub fn new(matrix: &ConfusionMatrix) -> Self {
         Self {
             matrix: matrix.clone(),
@@ -43,11 +44,20 @@ impl Heatmap {
         self
     }
 
+    /// Sets the title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
 
+    /// Side of each cell in pixels (56 by default; drawing refuses fewer than 12 or a
+    /// figure too large to draw).
+    pub fn cell_size(mut self, pixels: u32) -> Self {
+        self.cell = pixels;
+        self
+    }
+
+    /// The heatmap as a figure.
     pub fn figure(self) -> Figure<Self> {
         Figure::new(self)
     }
@@ -71,7 +81,7 @@ impl Heatmap {
 
     /// Long class names are written vertically under the columns.
     fn rotate_x_labels(&self) -> bool {
-        self.longest_name() * CHAR > self.cell - 6
+        self.longest_name().saturating_mul(CHAR) > self.cell.saturating_sub(6)
     }
 
     fn left(&self) -> u32 {
@@ -128,6 +138,12 @@ impl Plot for Heatmap {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let k = self.matrix.num_classes();
+        if self.cell < 12 {
+            return Err(Error::InvalidArgument(format!(
+                "Heatmap: cells of {} pixels are too small to read; choose at least 12",
+                self.cell
+            )));
+        }
         // Drawing works in `i32` coordinates: refuse cells that would overflow them.
         if (k as u64) * (self.cell as u64) + self.left() as u64 + TOP as u64 > (i32::MAX / 2) as u64
         {

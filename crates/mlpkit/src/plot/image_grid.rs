@@ -15,16 +15,16 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct ImageGrid {
     /// Each image's values, row-major, already mapped to the colour map's range.
-    pub images: Vec<Vec<f32>>,
-    pub height_px: usize,
-    pub width_px: usize,
-    pub rows: usize,
-    pub cols: usize,
-    pub titles: Vec<String>,
-    pub title: Option<String>,
-    pub colormap: Colormap,
+    images: Vec<Vec<f32>>,
+    height_px: usize,
+    width_px: usize,
+    rows: usize,
+    cols: usize,
+    titles: Vec<String>,
+    title: Option<String>,
+    colormap: Colormap,
     /// Pixels per image pixel.
-    pub zoom: u32,
+    zoom: u32,
 }
 
 const GAP: u32 = 16;
@@ -172,6 +172,7 @@ impl ImageGrid {
         self
     }
 
+    /// Sets the colour map.
     pub fn colormap(mut self, colormap: Colormap) -> Self {
         self.colormap = colormap;
         self

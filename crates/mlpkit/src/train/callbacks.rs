@@ -12,6 +12,7 @@ use crate::model::Sequential;
 /// Whether training goes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Control {
+    /// Go on training.
     Continue,
     /// Stop, for this reason (printed and kept in the [`History`](super::History)).
     Stop(String),
@@ -24,6 +25,7 @@ pub trait Callback {
     fn monitor(&self) -> Option<Monitor> {
         None
     }
+    /// Called once before the first epoch.
     fn on_train_begin(&mut self, _model: &Sequential) -> Result<()> {
         Ok(())
     }
@@ -31,9 +33,11 @@ pub trait Callback {
     fn on_batch_end(&mut self, _epoch: usize, _batch: usize, _loss: f64) -> Control {
         Control::Continue
     }
+    /// Called after every epoch with its log; may stop training.
     fn on_epoch_end(&mut self, _log: &EpochLog, _model: &Sequential) -> Result<Control> {
         Ok(Control::Continue)
     }
+    /// Called once after the last epoch.
     fn on_train_end(&mut self, _model: &Sequential) -> Result<()> {
         Ok(())
     }
@@ -43,9 +47,13 @@ pub trait Callback {
 /// weights of the best epoch when it stops (Keras's `EarlyStopping`).
 #[derive(Debug)]
 pub struct EarlyStopping {
+    /// The quantity watched.
     pub monitor: Monitor,
+    /// Epochs without improvement before stopping.
     pub patience: usize,
+    /// Smallest change that counts as an improvement.
     pub min_delta: f64,
+    /// Put back the best epoch's weights when stopping.
     pub restore_best_weights: bool,
     best: Option<f64>,
     best_epoch: usize,
@@ -54,6 +62,7 @@ pub struct EarlyStopping {
 }
 
 impl EarlyStopping {
+    /// Stops after `patience` epochs in which `monitor` did not improve.
     pub fn new(monitor: Monitor, patience: usize) -> Self {
         Self {
             monitor,
@@ -139,13 +148,16 @@ impl Callback for EarlyStopping {
 /// (Keras's `ModelCheckpoint(save_best_only=True)`). Each save replaces the file atomically.
 #[derive(Debug)]
 pub struct Checkpoint {
+    /// Where the model is saved.
     pub path: PathBuf,
+    /// The quantity watched; the model is saved when it improves.
     pub monitor: Monitor,
     best: Option<f64>,
     saved_epochs: Vec<usize>,
 }
 
 impl Checkpoint {
+    /// Saves the model to `path` whenever `monitor` improves.
     pub fn new(path: impl Into<PathBuf>, monitor: Monitor) -> Self {
         Self {
             path: path.into(),
@@ -185,11 +197,13 @@ impl Callback for Checkpoint {
 /// A notebook cell cannot be interrupted, so this is the brake for long runs.
 #[derive(Debug)]
 pub struct TimeBudget {
+    /// How long training may take.
     pub budget: Duration,
     start: Option<Instant>,
 }
 
 impl TimeBudget {
+    /// Stops training at the end of the epoch in which `budget` runs out.
     pub fn new(budget: Duration) -> Self {
         Self {
             budget,

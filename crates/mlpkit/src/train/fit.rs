@@ -15,7 +15,8 @@ use candle_nn::Optimizer as _;
 
 use super::callbacks::{Callback, Control};
 use super::checks::{check_data, check_weights};
-use super::fused::{FusedData, FusedTrainer};
+use super::step::choose;
+use super::team::Pool;
 use super::history::{EpochLog, History, Monitor};
 use super::loss::Loss;
 use super::optim::{Optim, Rule, UpdateRule};
@@ -26,13 +27,16 @@ use crate::model::{Activation, Sequential};
 /// A model's optimizer and loss, set by [`Sequential::compile`].
 #[derive(Debug)]
 pub struct Compiled {
+    /// The optimizer, with its state.
     pub optimizer: Optim<Rule>,
+    /// The loss minimised.
     pub loss: Loss,
 }
 
 /// Where validation data comes from.
 #[derive(Debug, Clone, Default)]
 pub enum Validation {
+    /// No validation.
     #[default]
     None,
     /// Keras's `validation_split`: this fraction of the training data, from its end, before shuffling.
@@ -43,18 +47,29 @@ pub enum Validation {
 
 /// Options of [`Sequential::fit`]; `Fit::epochs(5)` and chained setters.
 pub struct Fit {
+    /// Passes over the training data.
     pub epochs: usize,
+    /// Examples per optimizer step.
     pub batch_size: usize,
+    /// Where validation data comes from.
     pub validation: Validation,
+    /// Whether each epoch visits the examples in a new random order.
     pub shuffle: bool,
+    /// Seed of that order.
     pub seed: u64,
     /// Print a line per epoch.
     pub verbose: bool,
     /// Also print the batch loss and accuracy every this many batches.
     pub log_every: Option<usize>,
+    /// Called during training (see [`Callback`]).
     pub callbacks: Vec<Box<dyn Callback>>,
     /// Use the fused CPU path when the model allows it (see [`Fit::fused`]).
     pub fused: bool,
+    /// CPU threads to train on (see [`Fit::threads`]); `None` for the default.
+    pub threads: Option<usize>,
+    /// Which threads run the fused path's work (for `examples/bench_train`).
+    #[doc(hidden)]
+    pub pool: Pool,
 }
 
 impl Fit {
@@ -70,36 +85,46 @@ impl Fit {
             log_every: None,
             callbacks: Vec::new(),
             fused: true,
+            threads: None,
+            pool: Pool::default(),
         }
     }
+    /// Sets the batch size.
     pub fn batch_size(mut self, batch_size: usize) -> Self {
         self.batch_size = batch_size;
         self
     }
+    /// Holds out this fraction of the training data, from its end, for validation.
     pub fn validation_split(mut self, fraction: f64) -> Self {
         self.validation = Validation::Split(fraction);
         self
     }
+    /// Validates on `data` after every epoch.
     pub fn validation_data(mut self, data: &Split) -> Self {
         self.validation = Validation::Data(data.clone());
         self
     }
+    /// Whether to shuffle every epoch (the default).
     pub fn shuffle(mut self, shuffle: bool) -> Self {
         self.shuffle = shuffle;
         self
     }
+    /// Sets the seed of the order of examples.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
+    /// Whether to print a line per epoch (the default).
     pub fn verbose(mut self, verbose: bool) -> Self {
         self.verbose = verbose;
         self
     }
+    /// Also prints the loss of every `batches`-th batch.
     pub fn log_every(mut self, batches: usize) -> Self {
         self.log_every = Some(batches.max(1));
         self
     }
+    /// Adds a callback.
     pub fn callback(mut self, callback: impl Callback + 'static) -> Self {
         self.callbacks.push(Box::new(callback));
         self
@@ -113,12 +138,28 @@ impl Fit {
         self.fused = fused;
         self
     }
+    /// Trains on `threads` CPU threads (at least 1). Without it, the fused path uses
+    /// [`crate::device::training_threads`] (every core unless you chose otherwise) and the
+    /// autograd path [`crate::device::AUTOGRAD_THREADS`]. The training line says how many
+    /// were used. The same seed on the same number of threads gives the same weights, bit
+    /// for bit; another number of threads changes them only by rounding.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads.max(1));
+        self
+    }
+    #[doc(hidden)]
+    pub fn pool(mut self, pool: Pool) -> Self {
+        self.pool = pool;
+        self
+    }
 }
 
 /// Loss and accuracy on a dataset.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Evaluation {
+    /// Mean loss.
     pub loss: f64,
+    /// Share of correct predictions.
     pub accuracy: f64,
 }
 
@@ -137,13 +178,6 @@ pub struct StepResult {
     pub correct: f64,
     /// Number of predictions counted in `correct`.
     pub total: f64,
-}
-
-/// The fused path's trainer and its data during one `fit`.
-struct FusedRun {
-    trainer: FusedTrainer,
-    train: FusedData,
-    validation: Option<FusedData>,
 }
 
 /// Batch size of `evaluate` and `predict` (memory, not results, depends on it).
@@ -243,26 +277,19 @@ impl Sequential {
         if options.shuffle {
             batches = batches.shuffle(options.seed);
         }
-        let mut fused = if options.fused {
-            self.fused_path(&train, validation.as_ref())?
-        } else {
-            None
-        };
+        let mut step = choose(self, &train, validation.as_ref(), &options)?;
         if options.verbose {
             let val = validation
                 .as_ref()
                 .map(|v| format!(", validate on {}", v.len()))
                 .unwrap_or_default();
-            let path = match &fused {
-                Some(f) => format!("fused CPU path, {} threads", f.trainer.threads()),
-                None => "Candle autograd".to_string(),
-            };
             println!(
-                "Train on {} samples{val}; {} batches of {} per epoch; {}; {path}",
+                "Train on {} samples{val}; {} batches of {} per epoch; {}; {}",
                 train.len(),
                 batches.len(),
                 options.batch_size,
-                self.compiled()?.optimizer.rule().describe()
+                self.compiled()?.optimizer.rule().describe(),
+                step.describe()
             );
         }
         for cb in options.callbacks.iter_mut() {
@@ -281,53 +308,35 @@ impl Sequential {
             let start = Instant::now();
             let (mut loss_sum, mut seen, mut correct, mut total) = (0.0, 0usize, 0.0, 0.0);
             let mut stop: Option<String> = None;
-            // Both paths take the same batches: `Batches` draws the order, as `epoch` would.
             for (b, ids) in batches.next_epoch_indices().iter().enumerate() {
                 if crate::interrupt::take_request() {
-                    if let Some(f) = &fused {
-                        f.trainer.write_back(self)?;
-                    }
-                    let done = self.history.len() + 1 - first_epoch;
-                    let during = format!("in epoch {epoch}, before batch {} of {n_batches}", b + 1);
-                    self.history.stopped_early = Some(format!("interrupted {during}"));
-                    return Err(Error::Interrupted {
-                        during,
-                        kept: format!(
-                            " (model.history() has the {done} epoch{} this run completed)",
-                            if done == 1 { "" } else { "s" }
-                        ),
-                    });
+                    step.sync_model(self)?;
+                    return Err(self.interrupted(first_epoch, epoch, b + 1, n_batches));
                 }
-                let step = match &mut fused {
-                    Some(f) => f.trainer.step(&f.train, ids, self.dropout_rng())?,
-                    None => self.train_step(&train.select(ids)?)?,
-                };
-                let len = ids.len();
-                if !step.loss.is_finite() {
-                    if let Some(f) = &fused {
-                        f.trainer.write_back(self)?;
-                    }
+                let result = step.step(self, ids)?;
+                if !result.loss.is_finite() {
+                    step.sync_model(self)?;
                     return Err(Error::Diverged {
                         epoch,
                         batch: b + 1,
                         batches: n_batches,
-                        loss: step.loss,
+                        loss: result.loss,
                     });
                 }
-                loss_sum += step.loss * len as f64;
-                seen += len;
-                correct += step.correct;
-                total += step.total;
+                loss_sum += result.loss * ids.len() as f64;
+                seen += ids.len();
+                correct += result.correct;
+                total += result.total;
                 if options.verbose && options.log_every.is_some_and(|k| (b + 1) % k == 0) {
                     println!(
                         "  epoch {epoch} batch {:>5}/{n_batches} - loss: {:.4} - accuracy: {:.4}",
                         b + 1,
-                        step.loss,
-                        step.correct / step.total.max(1.0)
+                        result.loss,
+                        result.correct / result.total.max(1.0)
                     );
                 }
                 for cb in options.callbacks.iter_mut() {
-                    if let Control::Stop(why) = cb.on_batch_end(epoch, b + 1, step.loss) {
+                    if let Control::Stop(why) = cb.on_batch_end(epoch, b + 1, result.loss) {
                         stop = Some(why);
                     }
                 }
@@ -335,37 +344,18 @@ impl Sequential {
                     break;
                 }
             }
-            let (val_loss, val_accuracy) = match (&validation, &mut fused) {
-                (
-                    Some(_),
-                    Some(FusedRun {
-                        trainer,
-                        validation: Some(v),
-                        ..
-                    }),
-                ) => {
-                    let ev = trainer.evaluate(v)?;
-                    (Some(ev.loss), Some(ev.accuracy))
-                }
-                (Some(v), _) => {
-                    let ev = self.evaluate_checked(v)?;
-                    (Some(ev.loss), Some(ev.accuracy))
-                }
-                (None, _) => (None, None),
-            };
-            if let Some(f) = &fused {
-                f.trainer.write_back(self)?;
-            }
+            let val = step.validate(self)?;
+            step.sync_model(self)?;
             check_weights(self, epoch)?;
             let log = EpochLog {
                 epoch,
                 loss: loss_sum / seen.max(1) as f64,
                 accuracy: correct / total.max(1.0),
-                val_loss,
-                val_accuracy,
+                val_loss: val.map(|v| v.loss),
+                val_accuracy: val.map(|v| v.accuracy),
                 seconds: start.elapsed().as_secs_f64(),
                 learning_rate: self.compiled()?.optimizer.current_learning_rate(),
-                fused: fused.is_some(),
+                fused: step.fused(),
             };
             if options.verbose {
                 println!("Epoch {epoch}/{} - {log}", first_epoch + options.epochs - 1);
@@ -377,9 +367,9 @@ impl Sequential {
                     stop.get_or_insert(why);
                 }
             }
-            if let (Some(f), false) = (&mut fused, options.callbacks.is_empty()) {
+            if !options.callbacks.is_empty() {
                 // A callback may have changed the weights (EarlyStopping restores the best).
-                f.trainer.reload_weights(self)?;
+                step.reload(self)?;
             }
             if let Some(why) = stop {
                 if options.verbose {
@@ -396,28 +386,19 @@ impl Sequential {
         Ok(run)
     }
 
-    /// The fused path for this model and data, if it covers them.
-    fn fused_path(&self, train: &Split, validation: Option<&Split>) -> Result<Option<FusedRun>> {
-        let loss = self.compiled()?.loss;
-        let threads = crate::device::training_threads();
-        let Some(trainer) = FusedTrainer::for_model(self, loss, threads)? else {
-            return Ok(None);
-        };
-        let Some(train) = trainer.prepare(train)? else {
-            return Ok(None);
-        };
-        let validation = match validation {
-            Some(v) => match trainer.prepare(v)? {
-                Some(v) => Some(v),
-                None => return Ok(None),
-            },
-            None => None,
-        };
-        Ok(Some(FusedRun {
-            trainer,
-            train,
-            validation,
-        }))
+    /// The error `fit` returns when interrupted before batch `batch` of epoch `epoch`; the
+    /// history records where.
+    fn interrupted(&mut self, first_epoch: usize, epoch: usize, batch: usize, batches: usize) -> Error {
+        let done = self.history.len() + 1 - first_epoch;
+        let during = format!("in epoch {epoch}, before batch {batch} of {batches}");
+        self.history.stopped_early = Some(format!("interrupted {during}"));
+        Error::Interrupted {
+            during,
+            kept: format!(
+                " (model.history() has the {done} epoch{} this run completed)",
+                if done == 1 { "" } else { "s" }
+            ),
+        }
     }
 
     /// Loss and accuracy on `data`, in inference mode (no dropout), with the compiled loss.
@@ -428,7 +409,7 @@ impl Sequential {
     }
 
     /// [`Sequential::evaluate`] on data that [`check_data`] has accepted.
-    fn evaluate_checked(&self, data: &Split) -> Result<Evaluation> {
+    pub(crate) fn evaluate_checked(&self, data: &Split) -> Result<Evaluation> {
         let loss_fn = self.compiled()?.loss;
         let (mut loss_sum, mut correct, mut total) = (0.0, 0.0, 0.0);
         let mut batches = Batches::new(data.len(), EVAL_BATCH)?;

@@ -17,21 +17,22 @@
 //! - the optimizer update of each block of `W` right after its gradient, while it is in cache.
 //!
 //! Every product calls the `gemm` kernel (the one Candle's CPU matmul uses) directly on
-//! buffers allocated once, and is split across a [`Team`] of threads: the forward pass by
+//! buffers allocated once, and is split across a team of threads ([`super::team`]): the forward pass by
 //! blocks of output units, the backward pass by blocks of input rows of `W` (each thread
 //! computes `δ Wᵀ` for its rows, then their gradient, then updates them, so no thread waits
-//! on another within a layer). The update rules, the batch order and the dropout masks are
-//! the same as Candle's path, drawn from the same seeded generators; only the order of
-//! floating-point sums differs, so the two paths agree to rounding (the tests check it).
+//! on another within a layer). The update rules, the learning-rate decay and the dropout masks
+//! are the very functions the autograd path calls ([`super::rules`]), and the batch order and
+//! masks come from the same seeded generators; only the order of floating-point sums in the
+//! matrix products differs, so the two paths agree to rounding (the tests check it).
 
 use candle_core::{DType, Device, Tensor};
 use rand::rngs::StdRng;
-use rand::Rng;
 
 use super::fit::{Evaluation, StepResult};
 use super::loss::Loss;
-use super::optim::{Adam, Optim, RmsProp, Rule, Sgd};
-use super::team::{part_range, Team};
+use super::optim::{Optim, Rule};
+use super::rules::{decayed_learning_rate, dropout_mask, Update};
+use super::team::{part_range, Pool, Workers};
 use crate::data::{with_cpu_slice, Split};
 use crate::error::{Error, Result};
 use crate::model::{Activation, LayerSpec, Sequential};
@@ -99,24 +100,145 @@ struct Layer {
     delta: Vec<f32>,
 }
 
-/// A raw pointer that may cross into the team's threads; each thread touches its own block.
+/// A buffer that the team's threads only read, all at once: it hands out `&[f32]` and
+/// nothing else. It holds a raw pointer only so that it can cross into the helper threads.
 #[derive(Clone, Copy)]
-struct Ptr(*mut f32);
-unsafe impl Send for Ptr {}
-unsafe impl Sync for Ptr {}
+struct ReadOnly {
+    ptr: *const f32,
+    len: usize,
+}
 
-impl Ptr {
+// SAFETY: a `ReadOnly` is made from a shared borrow that outlives the `Team::run` call it is
+// used in, and only ever reads through it; reading `f32`s from several threads is sound as
+// long as no one writes them meanwhile, which the functions that make one promise.
+unsafe impl Send for ReadOnly {}
+// SAFETY: as for `Send`: every use is a read.
+unsafe impl Sync for ReadOnly {}
+
+impl ReadOnly {
+    fn of(v: &[f32]) -> Self {
+        Self {
+            ptr: v.as_ptr(),
+            len: v.len(),
+        }
+    }
+
+    /// The address of element `i` (at most one past the end).
+    fn at(self, i: usize) -> *const f32 {
+        assert!(i <= self.len, "element {i} of a buffer of {}", self.len);
+        self.ptr.wrapping_add(i)
+    }
+
+    /// Elements `start..start + len`.
+    ///
+    /// # Safety
+    /// The buffer this was made from must still be alive and not be written while the slice
+    /// is in use.
+    unsafe fn slice<'a>(self, start: usize, len: usize) -> &'a [f32] {
+        assert!(
+            start.checked_add(len).is_some_and(|end| end <= self.len),
+            "elements {start}..+{len} of a buffer of {}",
+            self.len
+        );
+        // SAFETY: the range is inside the buffer (checked above); liveness and the absence of
+        // writers are the caller's promise.
+        unsafe { std::slice::from_raw_parts(self.ptr.add(start), len) }
+    }
+}
+
+/// A buffer that the team's threads write in disjoint blocks (each part its own rows or
+/// columns). It holds a raw pointer so that it can cross into the helper threads; it is made
+/// only from an exclusive borrow.
+#[derive(Clone, Copy)]
+struct Blocks {
+    ptr: *mut f32,
+    len: usize,
+}
+
+// SAFETY: a `Blocks` is made from an exclusive borrow that outlives the `Team::run` call it is
+// used in, and the parts of that call touch disjoint elements of it (see `Blocks::slice_mut`).
+unsafe impl Send for Blocks {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Blocks {}
+
+impl Blocks {
     fn of(v: &mut [f32]) -> Self {
-        Ptr(v.as_mut_ptr())
+        Self {
+            ptr: v.as_mut_ptr(),
+            len: v.len(),
+        }
     }
-    fn of_const(v: &[f32]) -> Self {
-        Ptr(v.as_ptr() as *mut f32)
+
+    /// The address of element `i` (at most one past the end).
+    fn at(self, i: usize) -> *mut f32 {
+        assert!(i <= self.len, "element {i} of a buffer of {}", self.len);
+        self.ptr.wrapping_add(i)
     }
-    unsafe fn at(self, i: usize) -> *mut f32 {
-        self.0.add(i)
+
+    /// Elements `start..start + len`, to read and write.
+    ///
+    /// # Safety
+    /// The buffer this was made from must still be alive, and while the slice is in use no
+    /// other slice or pointer (on any thread) may touch these elements.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice_mut<'a>(self, start: usize, len: usize) -> &'a mut [f32] {
+        assert!(
+            start.checked_add(len).is_some_and(|end| end <= self.len),
+            "elements {start}..+{len} of a buffer of {}",
+            self.len
+        );
+        // SAFETY: the range is inside the buffer (checked above); liveness and exclusive
+        // access are the caller's promise.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
     }
-    unsafe fn slice<'a>(self, start: usize, len: usize) -> &'a mut [f32] {
-        std::slice::from_raw_parts_mut(self.0.add(start), len)
+}
+
+/// The optimizer's state vectors of one weight (none, one or two), to update in blocks.
+#[derive(Clone, Copy)]
+struct State([Option<Blocks>; 2]);
+
+impl State {
+    fn of(slots: &mut [Vec<f32>]) -> Self {
+        let mut out = [None; 2];
+        for (o, s) in out.iter_mut().zip(slots.iter_mut()) {
+            *o = Some(Blocks::of(s));
+        }
+        State(out)
+    }
+
+    /// Elements `at..at + len` of each state vector (empty slices for the ones the rule
+    /// does not keep).
+    ///
+    /// # Safety
+    /// As [`Blocks::slice_mut`], for every state vector.
+    unsafe fn block<'a>(self, at: usize, len: usize) -> [&'a mut [f32]; 2] {
+        self.0.map(|s| match s {
+            // SAFETY: the caller's promise, passed on.
+            Some(b) => unsafe { b.slice_mut(at, len) },
+            None => &mut [],
+        })
+    }
+}
+
+/// The first error a part of a team's job met (parts cannot return one).
+#[derive(Default)]
+struct FirstError(std::sync::Mutex<Option<Error>>);
+
+impl FirstError {
+    fn record(&self, r: Result<()>) {
+        if let Err(e) = r {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+        }
+    }
+
+    fn into_result(self) -> Result<()> {
+        match self.0.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }
 
@@ -124,8 +246,10 @@ impl Ptr {
 /// row and column strides, on the calling thread.
 ///
 /// # Safety
-/// The pointers must address matrices of these sizes and strides, and `dst` must not
-/// overlap the others or be written by another thread meanwhile.
+/// The pointers must address matrices of these sizes and strides, inside live buffers. No
+/// other thread may write any element of `lhs` or `rhs`, or touch any element of `dst` this
+/// call writes (its `m` rows of `n` columns), while it runs, and `dst`'s elements must not be
+/// elements of `lhs` or `rhs`.
 #[allow(clippy::too_many_arguments)]
 unsafe fn matmul(
     (m, n, k): (usize, usize, usize),
@@ -141,31 +265,38 @@ unsafe fn matmul(
     }
     if k == 0 {
         for r in 0..m {
-            std::slice::from_raw_parts_mut(dst.add(r * dst_rs), n).fill(0.0);
+            // SAFETY: row `r` of `dst` is `n` elements from `dst + r · dst_rs`, inside the
+            // buffer and not touched by anyone else (the caller's promise).
+            unsafe { std::slice::from_raw_parts_mut(dst.add(r * dst_rs), n).fill(0.0) };
         }
         return;
     }
-    gemm::gemm(
-        m,
-        n,
-        k,
-        dst,
-        1,
-        dst_rs as isize,
-        false,
-        lhs,
-        lhs_cs as isize,
-        lhs_rs as isize,
-        rhs,
-        rhs_cs as isize,
-        rhs_rs as isize,
-        0.0,
-        1.0,
-        false,
-        false,
-        false,
-        gemm::Parallelism::None,
-    );
+    // SAFETY: the sizes and strides describe matrices inside live buffers, `dst` is written by
+    // this call alone and does not alias the operands (the caller's promise); the last
+    // argument keeps gemm on this thread.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_rs as isize,
+            false,
+            lhs,
+            lhs_cs as isize,
+            lhs_rs as isize,
+            rhs,
+            rhs_cs as isize,
+            rhs_rs as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
 }
 
 fn activate(act: Activation, v: &mut [f32]) {
@@ -190,100 +321,9 @@ fn activation_grad(act: Activation, d: &mut [f32], a: &[f32]) {
     }
 }
 
-/// One step of the optimizer for a block of weights, with this step's constants folded in.
-#[derive(Debug, Clone, Copy)]
-enum Update {
-    Sgd {
-        lr: f32,
-    },
-    Momentum {
-        lr: f32,
-        mu: f32,
-        nesterov: bool,
-    },
-    Adam {
-        alpha: f32,
-        b1: f32,
-        b2: f32,
-        eps: f32,
-    },
-    RmsProp {
-        lr: f32,
-        rho: f32,
-        eps: f32,
-    },
-}
-
-impl Update {
-    /// The update of step `t` (1-based) at the decayed learning rate `lr`, exactly as the
-    /// rules in [`super::optim`] compute it.
-    fn new(rule: &Rule, lr: f64, t: usize) -> Self {
-        match *rule {
-            Rule::Sgd(Sgd {
-                momentum, nesterov, ..
-            }) if momentum != 0.0 => Update::Momentum {
-                lr: lr as f32,
-                mu: momentum as f32,
-                nesterov,
-            },
-            Rule::Sgd(_) => Update::Sgd { lr: lr as f32 },
-            Rule::Adam(Adam {
-                beta_1,
-                beta_2,
-                epsilon,
-                ..
-            }) => {
-                let t = t as i32;
-                let alpha = lr * (1.0 - beta_2.powi(t)).sqrt() / (1.0 - beta_1.powi(t));
-                Update::Adam {
-                    alpha: alpha as f32,
-                    b1: (1.0 - beta_1) as f32,
-                    b2: (1.0 - beta_2) as f32,
-                    eps: epsilon as f32,
-                }
-            }
-            Rule::RmsProp(RmsProp { rho, epsilon, .. }) => Update::RmsProp {
-                lr: lr as f32,
-                rho: rho as f32,
-                eps: epsilon as f32,
-            },
-        }
-    }
-
-    /// Updates `w` from its gradient `g` and its state `s0`, `s1` (as many as the rule keeps).
-    fn apply(self, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &mut [f32]) {
-        match self {
-            Update::Sgd { lr } => w.iter_mut().zip(g).for_each(|(w, &g)| *w -= g * lr),
-            Update::Momentum { lr, mu, nesterov } => {
-                for ((w, &g), m) in w.iter_mut().zip(g).zip(s0.iter_mut()) {
-                    *m = *m * mu - g * lr;
-                    *w = if nesterov {
-                        *w + *m * mu - g * lr
-                    } else {
-                        *w + *m
-                    };
-                }
-            }
-            Update::Adam { alpha, b1, b2, eps } => {
-                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()) {
-                    *m += (g - *m) * b1;
-                    *v += (g * g - *v) * b2;
-                    *w -= (*m * alpha) / (v.sqrt() + eps);
-                }
-            }
-            Update::RmsProp { lr, rho, eps } => {
-                for ((w, &g), v) in w.iter_mut().zip(g).zip(s0.iter_mut()) {
-                    *v = *v * rho + g * g * (1.0 - rho);
-                    *w -= (g * lr) / (*v + eps).sqrt();
-                }
-            }
-        }
-    }
-}
-
 /// The fused training path for one model during one `fit`; see the module documentation.
 pub(crate) struct FusedTrainer {
-    team: Team,
+    team: Workers,
     layers: Vec<Layer>,
     objective: Objective,
     /// The last layer's activation (what `count_correct` looks at).
@@ -302,6 +342,7 @@ impl FusedTrainer {
         model: &Sequential,
         loss: Loss,
         threads: usize,
+        pool: Pool,
     ) -> Result<Option<Self>> {
         if !matches!(model.device(), Device::Cpu) {
             return Ok(None);
@@ -310,17 +351,17 @@ impl FusedTrainer {
             return Ok(None);
         };
         let output = model.output_activation();
-        let objective = match (loss, output) {
-            (Loss::SparseCategoricalCrossentropy, Activation::Softmax | Activation::Linear) => {
-                Objective::SparseSoftmax
-            }
-            (Loss::CategoricalCrossentropy, Activation::Softmax | Activation::Linear) => {
-                Objective::Softmax
-            }
-            (Loss::BinaryCrossentropy, Activation::Sigmoid | Activation::Linear) => {
-                Objective::Sigmoid
-            }
-            _ => return Ok(None),
+        // Every loss is named: a new one does not compile until this path handles it (or
+        // leaves it to the autograd path here).
+        let softmax = matches!(output, Activation::Softmax | Activation::Linear);
+        let sigmoid = matches!(output, Activation::Sigmoid | Activation::Linear);
+        let objective = match loss {
+            Loss::SparseCategoricalCrossentropy if softmax => Objective::SparseSoftmax,
+            Loss::CategoricalCrossentropy if softmax => Objective::Softmax,
+            Loss::BinaryCrossentropy if sigmoid => Objective::Sigmoid,
+            Loss::SparseCategoricalCrossentropy
+            | Loss::CategoricalCrossentropy
+            | Loss::BinaryCrossentropy => return Ok(None),
         };
         let specs = model.layers();
         if !matches!(specs.last().map(|l| &l.spec), Some(LayerSpec::Dense(_))) {
@@ -372,7 +413,7 @@ impl FusedTrainer {
             }
         }
         let mut trainer = Self {
-            team: Team::new(threads),
+            team: Workers::new(pool, threads)?,
             layers,
             objective,
             output,
@@ -548,7 +589,7 @@ impl FusedTrainer {
             let lr = self.rule_lr();
             self.iterations += 1;
             let update = Update::new(&self.rule, lr, self.iterations);
-            self.backward(rows, update);
+            self.backward(rows, update)?;
         }
         Ok(StepResult {
             loss,
@@ -560,7 +601,7 @@ impl FusedTrainer {
     /// The learning rate of the next step, after Keras's time-based decay.
     fn rule_lr(&self) -> f64 {
         use super::optim::UpdateRule;
-        self.rule.learning_rate() / (1.0 + self.rule.decay() * self.iterations as f64)
+        decayed_learning_rate(self.rule.learning_rate(), self.rule.decay(), self.iterations)
     }
 
     fn forward_train(&mut self, rows: usize, rng: &mut StdRng) {
@@ -579,15 +620,7 @@ impl FusedTrainer {
                 let mask = &mut layer.mask[..n];
                 mask.fill(1.0);
                 for &rate in &layer.dropout {
-                    let keep = 1.0 - rate;
-                    let scale = (1.0 / keep) as f32;
-                    for m in mask.iter_mut() {
-                        if rng.gen::<f64>() >= keep {
-                            *m = 0.0;
-                        } else {
-                            *m *= scale;
-                        }
-                    }
+                    dropout_mask(rate, rng, mask);
                 }
                 for ((o, &i), &m) in layer.masked[..n].iter_mut().zip(input).zip(mask.iter()) {
                     *o = i * m;
@@ -595,17 +628,19 @@ impl FusedTrainer {
                 &layer.masked[..n]
             };
             let (k, n) = (layer.inputs, layer.units);
-            let x = Ptr::of_const(input);
-            let w = Ptr::of_const(&layer.w);
-            let b = layer.b.as_deref().map(Ptr::of_const);
-            let out = Ptr::of(&mut layer.out);
+            let x = ReadOnly::of(input);
+            let w = ReadOnly::of(&layer.w);
+            let b = layer.b.as_deref().map(ReadOnly::of);
+            let out = Blocks::of(&mut layer.out[..rows * n]);
             let act = layer.activation;
             self.team.run(&|p| {
                 let cols = part_range(n, parts, p, ALIGN);
                 if cols.is_empty() {
                     return;
                 }
-                // SAFETY: each part writes only its own columns of `out`.
+                // SAFETY: `x`, `w` and `b` are only read during this job. Part `p` writes only
+                // columns `cols` of `out`, and the parts' column ranges do not overlap
+                // (`part_range`); `out` is rows × n, `x` rows × k and `w` k × n.
                 unsafe {
                     matmul(
                         (rows, cols.len(), k),
@@ -616,20 +651,22 @@ impl FusedTrainer {
                         w.at(cols.start),
                         (n, 1),
                     );
-                    for r in 0..rows {
-                        let z = out.slice(r * n + cols.start, cols.len());
-                        if let Some(b) = b {
-                            let b = b.slice(cols.start, cols.len());
-                            z.iter_mut().zip(b.iter()).for_each(|(z, b)| *z += b);
-                        }
-                        activate(act, z);
+                }
+                for r in 0..rows {
+                    // SAFETY: as above: this part's columns of row `r`.
+                    let z = unsafe { out.slice_mut(r * n + cols.start, cols.len()) };
+                    if let Some(b) = b {
+                        // SAFETY: the bias is only read during this job.
+                        let b = unsafe { b.slice(cols.start, cols.len()) };
+                        z.iter_mut().zip(b).for_each(|(z, b)| *z += b);
                     }
+                    activate(act, z);
                 }
             });
         }
     }
 
-    fn backward(&mut self, rows: usize, update: Update) {
+    fn backward(&mut self, rows: usize, update: Update) -> Result<()> {
         let parts = self.team.threads();
         for l in (0..self.layers.len()).rev() {
             let (below, rest) = self.layers.split_at_mut(l);
@@ -643,26 +680,33 @@ impl FusedTrainer {
                     None => &self.x[..rows * k],
                 }
             };
-            let h = Ptr::of_const(h);
-            let delta = Ptr::of_const(&layer.delta[..rows * n]);
-            let w = Ptr::of(&mut layer.w);
-            let gw = Ptr::of(&mut layer.gw);
-            let sw = slot_ptrs(&mut layer.slots_w);
-            let mask = (!layer.dropout.is_empty()).then(|| Ptr::of_const(&layer.mask));
+            let h = ReadOnly::of(h);
+            let delta = ReadOnly::of(&layer.delta[..rows * n]);
+            let w = Blocks::of(&mut layer.w);
+            let gw = Blocks::of(&mut layer.gw);
+            let sw = State::of(&mut layer.slots_w);
+            let mask = (!layer.dropout.is_empty()).then(|| ReadOnly::of(&layer.mask[..rows * k]));
             let bias = layer.b.as_mut().map(|b| {
-                let sb = slot_ptrs(&mut layer.slots_b);
-                (Ptr::of(b), Ptr::of(&mut layer.gb), sb)
+                let sb = State::of(&mut layer.slots_b);
+                (Blocks::of(b), Blocks::of(&mut layer.gb), sb)
             });
-            let prev = below
-                .last_mut()
-                .map(|p| (Ptr::of(&mut p.delta), Ptr::of_const(&p.out), p.activation));
+            let prev = below.last_mut().map(|p| {
+                (
+                    Blocks::of(&mut p.delta[..rows * k]),
+                    ReadOnly::of(&p.out[..rows * k]),
+                    p.activation,
+                )
+            });
+            let errors = FirstError::default();
             self.team.run(&|p| {
                 let block = part_range(k, parts, p, ALIGN);
-                // SAFETY: each part reads and writes only rows `block` of W, its gradient and
-                // its state, and columns `block` of the layer below's δ.
-                unsafe {
-                    if let (Some((pd, pa, pact)), false) = (prev, block.is_empty()) {
-                        // δ_prev[:, block] = δ W[block, :]ᵀ
+                if let (Some((pd, pa, pact)), false) = (prev, block.is_empty()) {
+                    // δ_prev[:, block] = δ W[block, :]ᵀ
+                    // SAFETY: `delta`, the layer below's output and the mask are only read
+                    // during this job. Part `p` reads and writes only rows `block` of W (k × n)
+                    // and columns `block` of δ_prev (rows × k); the parts' blocks do not
+                    // overlap (`part_range`).
+                    unsafe {
                         matmul(
                             (rows, block.len(), n),
                             pd.at(block.start),
@@ -672,46 +716,56 @@ impl FusedTrainer {
                             w.at(block.start * n),
                             (1, n),
                         );
-                        for r in 0..rows {
-                            let d = pd.slice(r * k + block.start, block.len());
-                            if let Some(m) = mask {
-                                let m = m.slice(r * k + block.start, block.len());
-                                d.iter_mut().zip(m.iter()).for_each(|(d, m)| *d *= m);
-                            }
-                            activation_grad(pact, d, pa.slice(r * k + block.start, block.len()));
-                        }
                     }
-                    if !block.is_empty() {
-                        // ∂L/∂W[block, :] = h[:, block]ᵀ δ, then the update of those rows.
+                    for r in 0..rows {
+                        let at = r * k + block.start;
+                        // SAFETY: as above: this part's columns of row `r`.
+                        let d = unsafe { pd.slice_mut(at, block.len()) };
+                        if let Some(m) = mask {
+                            // SAFETY: read-only during this job.
+                            let m = unsafe { m.slice(at, block.len()) };
+                            d.iter_mut().zip(m).for_each(|(d, m)| *d *= m);
+                        }
+                        // SAFETY: read-only during this job.
+                        activation_grad(pact, d, unsafe { pa.slice(at, block.len()) });
+                    }
+                }
+                if !block.is_empty() {
+                    // ∂L/∂W[block, :] = h[:, block]ᵀ δ, then the update of those rows.
+                    let (at, len) = (block.start * n, block.len() * n);
+                    // SAFETY: `h` and `delta` are only read during this job; part `p` writes
+                    // only rows `block` of the gradient, the weights and their state.
+                    let (w, g, state) = unsafe {
                         matmul(
                             (block.len(), n, rows),
-                            gw.at(block.start * n),
+                            gw.at(at),
                             n,
                             h.at(block.start),
                             (1, k),
                             delta.at(0),
                             (n, 1),
                         );
-                        let len = block.len() * n;
-                        let at = block.start * n;
-                        let (s0, s1) = slot_slices(sw, at, len);
-                        update.apply(w.slice(at, len), gw.slice(at, len), s0, s1);
+                        (w.slice_mut(at, len), gw.slice_mut(at, len), sw.block(at, len))
+                    };
+                    errors.record(update.apply_slices(w, g, state));
+                }
+                if let (0, Some((b, gb, sb))) = (p, bias) {
+                    // SAFETY: the bias, its gradient and its state are touched by part 0
+                    // alone; `delta` is only read.
+                    let (b, gb, state) =
+                        unsafe { (b.slice_mut(0, n), gb.slice_mut(0, n), sb.block(0, n)) };
+                    gb.fill(0.0);
+                    for r in 0..rows {
+                        // SAFETY: read-only during this job.
+                        let d = unsafe { delta.slice(r * n, n) };
+                        gb.iter_mut().zip(d).for_each(|(g, d)| *g += d);
                     }
-                    if p == 0 {
-                        if let Some((b, gb, sb)) = &bias {
-                            let gb = gb.slice(0, n);
-                            gb.fill(0.0);
-                            for r in 0..rows {
-                                let d = delta.slice(r * n, n);
-                                gb.iter_mut().zip(d.iter()).for_each(|(g, d)| *g += d);
-                            }
-                            let (s0, s1) = slot_slices(*sb, 0, n);
-                            update.apply(b.slice(0, n), gb, s0, s1);
-                        }
-                    }
+                    errors.record(update.apply_slices(b, gb, state));
                 }
             });
+            errors.into_result()?;
         }
+        Ok(())
     }
 
     /// Loss and accuracy on `data` in inference mode (no dropout), as `evaluate` computes them.
@@ -728,7 +782,7 @@ impl FusedTrainer {
         let layers = &self.layers;
         let (objective, output) = (self.objective, self.output);
         let chunks = data.len.div_ceil(EVAL_ROWS);
-        let team = &self.team;
+        let team = &mut self.team;
         data.with_images(|src| {
             team.run(&|p| {
                 let mut outs: Vec<Vec<f32>> = layers
@@ -743,7 +797,8 @@ impl FusedTrainer {
                     let mut input = &src[start * data.features..(start + rows) * data.features];
                     for (layer, out) in layers.iter().zip(outs.iter_mut()) {
                         let (k, n) = (layer.inputs, layer.units);
-                        // SAFETY: `out` belongs to this part alone.
+                        // SAFETY: `out` (rows × n) belongs to this part alone; `input` (rows × k)
+                        // and the weights (k × n) are only read while the team runs.
                         unsafe {
                             matmul(
                                 (rows, n, k),
@@ -789,29 +844,6 @@ impl FusedTrainer {
             accuracy: total.correct / total.total.max(1.0),
         })
     }
-}
-
-/// Pointers to a weight's optimizer state (none, one or two vectors).
-fn slot_ptrs(slots: &mut [Vec<f32>]) -> [Option<Ptr>; 2] {
-    let mut out = [None; 2];
-    for (o, s) in out.iter_mut().zip(slots.iter_mut()) {
-        *o = Some(Ptr::of(s));
-    }
-    out
-}
-
-/// The block `at..at + len` of each state vector; missing ones become empty slices.
-fn slot_slices<'a>(
-    slots: [Option<Ptr>; 2],
-    at: usize,
-    len: usize,
-) -> (&'a mut [f32], &'a mut [f32]) {
-    // SAFETY: callers pass the block they own.
-    let block = |s: Option<Ptr>| match s {
-        Some(p) => unsafe { p.slice(at, len) },
-        None => &mut [],
-    };
-    (block(slots[0]), block(slots[1]))
 }
 
 /// Summed loss and correct predictions of some rows.

@@ -19,8 +19,10 @@ pub struct EpochLog {
     /// Training accuracy over the epoch's batches.
     #[serde(with = "float")]
     pub accuracy: f64,
+    /// Mean validation loss after the epoch, with validation data.
     #[serde(with = "float::option", default)]
     pub val_loss: Option<f64>,
+    /// Validation accuracy after the epoch, with validation data.
     #[serde(with = "float::option", default)]
     pub val_accuracy: Option<f64>,
     /// Wall-clock seconds for the epoch, validation included.
@@ -39,9 +41,13 @@ pub struct EpochLog {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Monitor {
+    /// Training loss.
     Loss,
+    /// Training accuracy.
     Accuracy,
+    /// Validation loss.
     ValLoss,
+    /// Validation accuracy.
     ValAccuracy,
 }
 
@@ -70,6 +76,7 @@ impl Monitor {
         }
     }
 
+    /// Keras's name, e.g. `val_loss`.
     pub fn name(self) -> &'static str {
         match self {
             Monitor::Loss => "loss",
@@ -83,28 +90,34 @@ impl Monitor {
 /// Per-epoch metrics of training, like the `History` object Keras's `fit` returns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
+    /// One log per epoch, in order.
     pub epochs: Vec<EpochLog>,
     /// Why training ended before the planned number of epochs, if it did.
     pub stopped_early: Option<String>,
 }
 
 impl History {
+    /// Number of epochs.
     pub fn len(&self) -> usize {
         self.epochs.len()
     }
 
+    /// Whether no epoch has run.
     pub fn is_empty(&self) -> bool {
         self.epochs.is_empty()
     }
 
+    /// The latest epoch's log.
     pub fn last(&self) -> Option<&EpochLog> {
         self.epochs.last()
     }
 
+    /// Training loss per epoch.
     pub fn loss(&self) -> Vec<f64> {
         self.epochs.iter().map(|e| e.loss).collect()
     }
 
+    /// Training accuracy per epoch.
     pub fn accuracy(&self) -> Vec<f64> {
         self.epochs.iter().map(|e| e.accuracy).collect()
     }
@@ -114,10 +127,12 @@ impl History {
         self.epochs.iter().filter_map(|e| e.val_loss).collect()
     }
 
+    /// Validation accuracies (empty when training had no validation data).
     pub fn val_accuracy(&self) -> Vec<f64> {
         self.epochs.iter().filter_map(|e| e.val_accuracy).collect()
     }
 
+    /// Seconds per epoch.
     pub fn seconds(&self) -> Vec<f64> {
         self.epochs.iter().map(|e| e.seconds).collect()
     }

@@ -12,24 +12,34 @@
 //! Defaults: SGD η = 0.01; Adam η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e−7;
 //! RMSprop η = 0.001, ρ = 0.9, ε = 1e−7.
 //!
-//! ```no_run
-//! # use mlpkit::prelude::*;
-//! # fn demo(model: &Sequential, loss: &Tensor) -> mlpkit::Result<()> {
+//! ```
+//! use mlpkit::prelude::*;
 //! use candle_nn::Optimizer as _;
+//!
+//! let mut model = Architecture::new(&[2]).add(Dense::new(1, Activation::Linear)).build(0)?;
+//! let x = Tensor::new(&[[1f32, 2.0]], &Device::Cpu)?;
+//! let before = model.forward(&x)?.sum_all()?.to_scalar::<f32>()?;
 //! let mut opt = Optim::new(model.vars(), Adam::default())?;
-//! opt.backward_step(loss)?; // gradients of `loss`, then one update of every weight
-//! # Ok(()) }
+//! let loss = model.forward(&x)?.sum_all()?;  // any scalar built from the model's output
+//! opt.backward_step(&loss)?;                  // its gradients, then one update of every weight
+//! let after = model.forward(&x)?.sum_all()?.to_scalar::<f32>()?;
+//! assert!(after < before);                    // the step went downhill
+//! # Ok::<(), mlpkit::Error>(())
 //! ```
 
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
 use serde::{Deserialize, Serialize};
 
+use super::rules::{decayed_learning_rate, Update};
+
 /// One optimizer's update rule, for a single weight tensor.
 pub trait UpdateRule: Clone + std::fmt::Debug {
     /// State tensors kept per weight (momentum, moments, …).
     fn slots(&self) -> usize;
+    /// The learning rate before decay.
     fn learning_rate(&self) -> f64;
+    /// Sets the learning rate.
     fn set_learning_rate(&mut self, lr: f64);
     /// Time-based decay factor (0 = none).
     fn decay(&self) -> f64;
@@ -65,9 +75,13 @@ macro_rules! rate_fields {
 /// Stochastic gradient descent, with optional momentum, Nesterov momentum and time-based decay.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sgd {
+    /// Step size η.
     pub learning_rate: f64,
+    /// Momentum μ in `[0, 1)` (0: none).
     pub momentum: f64,
+    /// Nesterov's form of momentum.
     pub nesterov: bool,
+    /// Time-based decay of the learning rate (0: none).
     pub decay: f64,
 }
 
@@ -83,16 +97,19 @@ impl Default for Sgd {
 }
 
 impl Sgd {
+    /// SGD with learning rate `learning_rate` and no momentum.
     pub fn new(learning_rate: f64) -> Self {
         Self {
             learning_rate,
             ..Self::default()
         }
     }
+    /// Sets the momentum.
     pub fn momentum(mut self, momentum: f64) -> Self {
         self.momentum = momentum;
         self
     }
+    /// Uses Nesterov momentum.
     pub fn nesterov(mut self, nesterov: bool) -> Self {
         self.nesterov = nesterov;
         self
@@ -106,7 +123,7 @@ impl Sgd {
 
 impl UpdateRule for Sgd {
     fn slots(&self) -> usize {
-        usize::from(self.momentum != 0.0)
+        Update::new(&Rule::Sgd(*self), self.learning_rate, 1).slots()
     }
     rate_fields!();
     fn update(
@@ -115,19 +132,9 @@ impl UpdateRule for Sgd {
         g: &Tensor,
         slots: &mut [Tensor],
         lr: f64,
-        _t: usize,
+        t: usize,
     ) -> candle_core::Result<Tensor> {
-        if self.momentum == 0.0 {
-            return w - g.affine(lr, 0.0)?;
-        }
-        let m = ((&slots[0] * self.momentum)? - g.affine(lr, 0.0)?)?;
-        let w = if self.nesterov {
-            ((w + (&m * self.momentum)?)? - g.affine(lr, 0.0)?)?
-        } else {
-            (w + &m)?
-        };
-        slots[0] = m;
-        Ok(w)
+        Update::new(&Rule::Sgd(*self), lr, t).apply_tensors(w, g, slots)
     }
     fn describe(&self) -> String {
         let mut s = format!("SGD(lr={}", self.learning_rate);
@@ -147,10 +154,15 @@ impl UpdateRule for Sgd {
 /// Adam (Kingma & Ba), with Keras's ε placement and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Adam {
+    /// Step size η.
     pub learning_rate: f64,
+    /// Decay rate β₁ of the first moment.
     pub beta_1: f64,
+    /// Decay rate β₂ of the second moment.
     pub beta_2: f64,
+    /// ε, added to √v.
     pub epsilon: f64,
+    /// Time-based decay of the learning rate (0: none).
     pub decay: f64,
 }
 
@@ -167,17 +179,20 @@ impl Default for Adam {
 }
 
 impl Adam {
+    /// Adam with learning rate `learning_rate` and Keras's other defaults.
     pub fn new(learning_rate: f64) -> Self {
         Self {
             learning_rate,
             ..Self::default()
         }
     }
+    /// Sets β₁ and β₂.
     pub fn betas(mut self, beta_1: f64, beta_2: f64) -> Self {
         self.beta_1 = beta_1;
         self.beta_2 = beta_2;
         self
     }
+    /// Sets ε.
     pub fn epsilon(mut self, epsilon: f64) -> Self {
         self.epsilon = epsilon;
         self
@@ -186,7 +201,7 @@ impl Adam {
 
 impl UpdateRule for Adam {
     fn slots(&self) -> usize {
-        2
+        Update::new(&Rule::Adam(*self), self.learning_rate, 1).slots()
     }
     rate_fields!();
     fn update(
@@ -197,14 +212,7 @@ impl UpdateRule for Adam {
         lr: f64,
         t: usize,
     ) -> candle_core::Result<Tensor> {
-        let t = t as i32;
-        let alpha = lr * (1.0 - self.beta_2.powi(t)).sqrt() / (1.0 - self.beta_1.powi(t));
-        let m = (&slots[0] + (g - &slots[0])?.affine(1.0 - self.beta_1, 0.0)?)?;
-        let v = (&slots[1] + (g.sqr()? - &slots[1])?.affine(1.0 - self.beta_2, 0.0)?)?;
-        let step = (m.affine(alpha, 0.0)? / v.sqrt()?.affine(1.0, self.epsilon)?)?;
-        slots[0] = m;
-        slots[1] = v;
-        w - step
+        Update::new(&Rule::Adam(*self), lr, t).apply_tensors(w, g, slots)
     }
     fn describe(&self) -> String {
         format!("Adam(lr={})", self.learning_rate)
@@ -214,9 +222,13 @@ impl UpdateRule for Adam {
 /// RMSprop (Hinton), Keras's form: `w ← w − η g / √(v + ε)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RmsProp {
+    /// Step size η.
     pub learning_rate: f64,
+    /// Decay rate ρ of the squared gradients' average.
     pub rho: f64,
+    /// ε, added to v under the root.
     pub epsilon: f64,
+    /// Time-based decay of the learning rate (0: none).
     pub decay: f64,
 }
 
@@ -232,12 +244,14 @@ impl Default for RmsProp {
 }
 
 impl RmsProp {
+    /// RMSprop with learning rate `learning_rate` and Keras's other defaults.
     pub fn new(learning_rate: f64) -> Self {
         Self {
             learning_rate,
             ..Self::default()
         }
     }
+    /// Sets ρ.
     pub fn rho(mut self, rho: f64) -> Self {
         self.rho = rho;
         self
@@ -246,7 +260,7 @@ impl RmsProp {
 
 impl UpdateRule for RmsProp {
     fn slots(&self) -> usize {
-        1
+        Update::new(&Rule::RmsProp(*self), self.learning_rate, 1).slots()
     }
     rate_fields!();
     fn update(
@@ -255,12 +269,9 @@ impl UpdateRule for RmsProp {
         g: &Tensor,
         slots: &mut [Tensor],
         lr: f64,
-        _t: usize,
+        t: usize,
     ) -> candle_core::Result<Tensor> {
-        let v = ((&slots[0] * self.rho)? + g.sqr()?.affine(1.0 - self.rho, 0.0)?)?;
-        let step = (g.affine(lr, 0.0)? / v.affine(1.0, self.epsilon)?.sqrt()?)?;
-        slots[0] = v;
-        w - step
+        Update::new(&Rule::RmsProp(*self), lr, t).apply_tensors(w, g, slots)
     }
     fn describe(&self) -> String {
         format!("RMSprop(lr={})", self.learning_rate)
@@ -271,8 +282,11 @@ impl UpdateRule for RmsProp {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Rule {
+    /// Stochastic gradient descent.
     Sgd(Sgd),
+    /// Adam.
     Adam(Adam),
+    /// RMSprop.
     RmsProp(RmsProp),
 }
 
@@ -405,10 +419,12 @@ pub struct Optim<R: UpdateRule> {
 }
 
 impl<R: UpdateRule> Optim<R> {
+    /// The update rule.
     pub fn rule(&self) -> &R {
         &self.rule
     }
 
+    /// Steps taken so far.
     pub fn iterations(&self) -> usize {
         self.iterations
     }
@@ -462,7 +478,7 @@ impl<R: UpdateRule> Optim<R> {
 
     /// The learning rate the next step will use, after decay.
     pub fn current_learning_rate(&self) -> f64 {
-        self.rule.learning_rate() / (1.0 + self.rule.decay() * self.iterations as f64)
+        decayed_learning_rate(self.rule.learning_rate(), self.rule.decay(), self.iterations)
     }
 }
 

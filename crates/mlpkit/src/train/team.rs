@@ -78,7 +78,10 @@ impl Team {
     }
 
     /// Runs `job(part)` for every part `0..threads()` at once and returns when all are done.
-    pub(crate) fn run(&self, job: &(dyn Fn(usize) + Sync)) {
+    ///
+    /// It takes `&mut self`: one round at a time, so the job slot and the counters shared
+    /// with the helpers belong to one caller.
+    pub(crate) fn run(&mut self, job: &(dyn Fn(usize) + Sync)) {
         if self.helpers.is_empty() {
             job(0);
             return;
@@ -166,6 +169,69 @@ impl Drop for Team {
     }
 }
 
+/// Which threads run the parts of the fused path's jobs. `fit` uses [`Pool::Team`];
+/// `examples/bench_train` compares the three (see `bench/README.md` for what it measured).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pool {
+    /// This module's [`Team`]: the calling thread plus spinning helpers.
+    #[default]
+    Team,
+    /// A rayon pool of its own with one thread per part, each job by `broadcast`.
+    Rayon,
+    /// Rayon's global pool (the one Candle's kernels use), each job as a `scope`.
+    RayonGlobal,
+}
+
+/// The threads of one `fit`, as chosen by a [`Pool`].
+pub(crate) enum Workers {
+    Team(Team),
+    Rayon(rayon::ThreadPool),
+    Global(usize),
+}
+
+impl Workers {
+    pub(crate) fn new(pool: Pool, threads: usize) -> crate::Result<Self> {
+        let threads = threads.max(1);
+        Ok(match pool {
+            Pool::Team => Workers::Team(Team::new(threads)),
+            Pool::Rayon => Workers::Rayon(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .thread_name(|i| format!("mlpkit-rayon-{i}"))
+                    .build()
+                    .map_err(|e| crate::Error::InvalidArgument(format!("cannot start {threads} training threads: {e}")))?,
+            ),
+            Pool::RayonGlobal => Workers::Global(threads),
+        })
+    }
+
+    /// Number of parts each job is split into.
+    pub(crate) fn threads(&self) -> usize {
+        match self {
+            Workers::Team(t) => t.threads(),
+            Workers::Rayon(p) => p.current_num_threads(),
+            Workers::Global(n) => *n,
+        }
+    }
+
+    /// Runs `job(part)` for every part `0..threads()` and returns when all are done.
+    pub(crate) fn run(&mut self, job: &(dyn Fn(usize) + Sync)) {
+        match self {
+            Workers::Team(t) => t.run(job),
+            Workers::Rayon(p) => {
+                p.broadcast(|ctx| job(ctx.index()));
+            }
+            Workers::Global(n) => rayon::scope(|s| {
+                for part in 1..*n {
+                    s.spawn(move |_| job(part));
+                }
+                job(0);
+            }),
+        }
+    }
+}
+
 /// The `part`-th of `parts` nearly equal pieces of `0..n`, with boundaries on multiples of
 /// `align` (so that SIMD kernels see whole vectors), possibly empty.
 pub(crate) fn part_range(
@@ -186,7 +252,7 @@ mod tests {
 
     #[test]
     fn every_part_runs_once_per_round() {
-        let team = Team::new(3);
+        let mut team = Team::new(3);
         let hits: Vec<AtomicUsize> = (0..3).map(|_| AtomicUsize::new(0)).collect();
         for _ in 0..1000 {
             team.run(&|p| {
@@ -199,7 +265,7 @@ mod tests {
 
     #[test]
     fn helpers_wake_after_sleeping() {
-        let team = Team::new(2);
+        let mut team = Team::new(2);
         let sum = AtomicUsize::new(0);
         team.run(&|p| {
             sum.fetch_add(p + 1, Ordering::Relaxed);
@@ -209,6 +275,23 @@ mod tests {
             sum.fetch_add(p + 1, Ordering::Relaxed);
         });
         assert_eq!(sum.load(Ordering::Relaxed), 6);
+    }
+
+    #[test]
+    fn every_pool_runs_every_part() {
+        for pool in [Pool::Team, Pool::Rayon, Pool::RayonGlobal] {
+            for threads in 1..4 {
+                let mut w = Workers::new(pool, threads).unwrap();
+                assert_eq!(w.threads(), threads);
+                let hits: Vec<AtomicUsize> = (0..threads).map(|_| AtomicUsize::new(0)).collect();
+                for _ in 0..100 {
+                    w.run(&|p| {
+                        hits[p].fetch_add(1, Ordering::Relaxed);
+                    });
+                }
+                assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 100), "{pool:?} {threads}");
+            }
+        }
     }
 
     #[test]
