@@ -43,9 +43,23 @@ pub(crate) struct Team {
     helpers: Vec<JoinHandle<()>>,
 }
 
-/// How many times a helper polls for work before it goes to sleep (well under a millisecond;
-/// the pause instruction behind `spin_loop` differs in length between CPUs).
+/// How many times a waiting thread polls with the processor's pause instruction before it
+/// starts giving its core away between polls (a few microseconds).
+const PAUSES: u32 = 200;
+/// How many times a helper polls for work before it goes to sleep. Past [`PAUSES`], each poll
+/// yields the core first (`sched_yield`), so that when there are more threads than free cores
+/// the thread that still has work gets to run: spinning alone made 3 threads on 2 cores 4–14
+/// times slower than 2 (`bench_train pools`, see `bench/README.md`).
 const SPINS: u32 = 20_000;
+
+/// One poll of a waiting thread: pause while the wait is young, then yield the core.
+fn wait_a_little(polls: u32) {
+    if polls < PAUSES {
+        std::hint::spin_loop();
+    } else {
+        std::thread::yield_now();
+    }
+}
 
 impl Team {
     /// A team of `threads` (the calling thread plus `threads − 1` helpers).
@@ -99,14 +113,10 @@ impl Team {
         }
         let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(0)));
         let helpers = self.helpers.len();
-        let mut spins = 0u32;
+        let mut polls = 0u32;
         while s.done.load(Ordering::Acquire) < helpers {
-            spins += 1;
-            if spins < SPINS {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
+            polls = polls.saturating_add(1);
+            wait_a_little(polls);
         }
         *s.job.lock().unwrap_or_else(|e| e.into_inner()) = None;
         if let Err(p) = mine {
@@ -131,7 +141,7 @@ fn helper(s: &Shared, part: usize) {
             }
             spins += 1;
             if spins < SPINS {
-                std::hint::spin_loop();
+                wait_a_little(spins);
                 continue;
             }
             // Nothing for a while: sleep until the next round (or the end).
