@@ -13,8 +13,8 @@ use mlpkit::train::Rule;
 fn toy_data(seed: u64) -> (Tensor, Vec<u32>) {
     let mut rng = mlpkit::rand::rngs::StdRng::seed_from_u64(seed);
     let n = 300;
-    let pixels: Vec<f32> = (0..n * 36).map(|_| rng.gen::<f32>()).collect();
-    let map: Vec<f32> = (0..36 * 4).map(|_| rng.gen::<f32>() - 0.5).collect();
+    let pixels: Vec<f32> = (0..n * 36).map(|_| rng.random::<f32>()).collect();
+    let map: Vec<f32> = (0..36 * 4).map(|_| rng.random::<f32>() - 0.5).collect();
     let labels = (0..n)
         .map(|i| {
             let score =

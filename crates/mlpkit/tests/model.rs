@@ -405,7 +405,7 @@ fn quadrants(n: usize, seed: u64) -> Split {
     let mut xs = Vec::new();
     let mut ys = Vec::new();
     for _ in 0..n {
-        let (a, b): (f32, f32) = (rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0));
+        let (a, b): (f32, f32) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
         xs.extend([a, b]);
         ys.push(u32::from(a > 0.0) * 2 + u32::from(b > 0.0));
     }

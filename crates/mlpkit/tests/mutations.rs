@@ -18,22 +18,22 @@ use rand::{Rng, SeedableRng};
 /// cutting, inserting, and (for text) swapping a number for a huge one.
 fn mutate(original: &[u8], rng: &mut StdRng) -> Vec<u8> {
     let mut b = original.to_vec();
-    for _ in 0..rng.gen_range(1..4) {
+    for _ in 0..rng.random_range(1..4) {
         if b.is_empty() {
-            b.push(rng.gen());
+            b.push(rng.random());
             continue;
         }
-        let at = if rng.gen_bool(0.5) {
-            rng.gen_range(0..b.len().min(64))
+        let at = if rng.random_bool(0.5) {
+            rng.random_range(0..b.len().min(64))
         } else {
-            rng.gen_range(0..b.len())
+            rng.random_range(0..b.len())
         };
-        match rng.gen_range(0..6) {
-            0 => b[at] ^= 1 << rng.gen_range(0..8),
-            1 => b[at] = [0x00, 0xff, 0x7f, 0x80][rng.gen_range(0..4)],
+        match rng.random_range(0..6) {
+            0 => b[at] ^= 1 << rng.random_range(0..8),
+            1 => b[at] = [0x00, 0xff, 0x7f, 0x80][rng.random_range(0..4)],
             2 => b.truncate(at),
             3 => {
-                let extra: Vec<u8> = (0..rng.gen_range(1..16)).map(|_| rng.gen()).collect();
+                let extra: Vec<u8> = (0..rng.random_range(1..16)).map(|_| rng.random()).collect();
                 b.splice(at..at, extra);
             }
             4 => {

@@ -68,7 +68,7 @@ impl Init {
         let (fi, fo) = (fan_in as f64, fan_out as f64);
         let uniform = |limit: f64, rng: &mut StdRng| -> Vec<f32> {
             (0..count)
-                .map(|_| rng.gen_range(-limit..limit) as f32)
+                .map(|_| rng.random_range(-limit..limit) as f32)
                 .collect()
         };
         Ok(match self {

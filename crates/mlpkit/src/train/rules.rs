@@ -376,7 +376,7 @@ pub(crate) fn dropout_mask(rate: f64, rng: &mut StdRng, mask: &mut [f32]) {
     let keep = 1.0 - rate;
     let scale = (1.0 / keep) as f32;
     for m in mask.iter_mut() {
-        if rng.gen::<f64>() < keep {
+        if rng.random::<f64>() < keep {
             *m *= scale;
         } else {
             *m = 0.0;
