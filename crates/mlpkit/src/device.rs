@@ -22,13 +22,15 @@ pub fn default_device() -> Result<Device> {
 /// A one-line description of `device`, e.g. `CPU (2 threads)` or `CUDA GPU 0`.
 pub fn describe(device: &Device) -> String {
     match device {
-        Device::Cpu => match training_threads() {
-            1 => "CPU (1 thread)".to_string(),
-            n => format!("CPU ({n} threads)"),
-        },
+        Device::Cpu => format!("CPU ({})", threads_phrase(training_threads())),
         Device::Cuda(_) => "CUDA GPU 0".to_string(),
         Device::Metal(_) => "Metal GPU".to_string(),
     }
+}
+
+/// `1 thread`, `2 threads`: how the crate's messages say a thread count.
+pub(crate) fn threads_phrase(n: usize) -> String {
+    format!("{n} thread{}", if n == 1 { "" } else { "s" })
 }
 
 /// Number of CPU threads Candle's own kernels split their work into outside `fit`

@@ -100,6 +100,15 @@ struct Layer {
     delta: Vec<f32>,
 }
 
+/// Panics unless elements `start..start + len` lie inside a buffer of `total`: the one bounds
+/// check in front of every slice `ReadOnly` and `Blocks` hand out.
+fn check_range(start: usize, len: usize, total: usize) {
+    assert!(
+        start.checked_add(len).is_some_and(|end| end <= total),
+        "elements {start}..+{len} of a buffer of {total}"
+    );
+}
+
 /// A buffer that the team's threads only read, all at once: it hands out `&[f32]` and
 /// nothing else. It holds a raw pointer only so that it can cross into the helper threads.
 #[derive(Clone, Copy)]
@@ -135,11 +144,7 @@ impl ReadOnly {
     /// The buffer this was made from must still be alive and not be written while the slice
     /// is in use.
     unsafe fn slice<'a>(self, start: usize, len: usize) -> &'a [f32] {
-        assert!(
-            start.checked_add(len).is_some_and(|end| end <= self.len),
-            "elements {start}..+{len} of a buffer of {}",
-            self.len
-        );
+        check_range(start, len, self.len);
         // SAFETY: the range is inside the buffer (checked above); liveness and the absence of
         // writers are the caller's promise.
         unsafe { std::slice::from_raw_parts(self.ptr.add(start), len) }
@@ -182,11 +187,7 @@ impl Blocks {
     /// other slice or pointer (on any thread) may touch these elements.
     #[allow(clippy::mut_from_ref)]
     unsafe fn slice_mut<'a>(self, start: usize, len: usize) -> &'a mut [f32] {
-        assert!(
-            start.checked_add(len).is_some_and(|end| end <= self.len),
-            "elements {start}..+{len} of a buffer of {}",
-            self.len
-        );
+        check_range(start, len, self.len);
         // SAFETY: the range is inside the buffer (checked above); liveness and exclusive
         // access are the caller's promise.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }

@@ -35,13 +35,12 @@ pub(crate) trait TrainingStep {
     fn fused(&self) -> bool;
     /// For the training line, e.g. `fused CPU path, 2 threads`.
     fn describe(&self) -> String {
-        let n = self.threads();
         let path = if self.fused() {
             "fused CPU path"
         } else {
             "Candle autograd"
         };
-        format!("{path}, {n} thread{}", if n == 1 { "" } else { "s" })
+        format!("{path}, {}", crate::device::threads_phrase(self.threads()))
     }
 }
 
@@ -96,10 +95,8 @@ impl TrainingStep for Autograd {
 
     fn describe(&self) -> String {
         match &self.pool {
-            Some(_) => {
-                let n = self.threads();
-                format!("Candle autograd, {n} thread{}", if n == 1 { "" } else { "s" })
-            }
+            Some(_) => format!("Candle autograd, {}", crate::device::threads_phrase(self.threads())),
+            // On a GPU there is no thread count to speak of.
             None => "Candle autograd".to_string(),
         }
     }
