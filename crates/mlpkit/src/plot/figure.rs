@@ -8,6 +8,7 @@ use base64::Engine as _;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::text::Typeset;
 use crate::atomic;
 use crate::error::{Error, Result};
 
@@ -84,7 +85,8 @@ pub fn render_rgb<P: Plot>(plot: &P, width: u32, height: u32) -> Result<image::R
         })?;
     buffer.resize(pixels * 3, 0u8);
     {
-        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        let root = Typeset::raster(BitMapBackend::with_buffer(&mut buffer, (width, height)))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         plot.draw(&root)?;
         root.present().map_err(plot_err)?;
@@ -99,7 +101,7 @@ pub fn render_svg<P: Plot>(plot: &P, width: u32, height: u32) -> Result<String> 
     super::fonts::ensure_registered();
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let root = Typeset::vector(SVGBackend::with_string(&mut out, (width, height))).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         plot.draw(&root)?;
         root.present().map_err(plot_err)?;

@@ -21,6 +21,7 @@ mod figure;
 mod fonts;
 mod heatmap;
 mod image_grid;
+pub mod text;
 
 pub use bar_chart::{BarChart, BAR as BAR_COLOR};
 pub use bars::ProbabilityBars;
