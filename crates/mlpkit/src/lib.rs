@@ -36,6 +36,7 @@ pub mod interrupt;
 pub mod metrics;
 pub mod model;
 pub mod plot;
+pub mod predictions;
 pub mod prelude;
 pub mod table;
 pub mod train;

@@ -76,8 +76,8 @@ fn image_grid_tiles_reproduce_their_images() {
         let fig = grid.figure();
         let (w, h) = (fig.width, fig.height);
         assert!(
-            (700..=900).contains(&w) && (300..=420).contains(&h),
-            "a 2x5 grid is about 800x350, got {w}x{h}"
+            (600..=700).contains(&w) && (300..=380).contains(&h),
+            "a 2x5 grid of 112-pixel tiles is about 640x330, got {w}x{h}"
         );
         let img = decode(&fig.png().unwrap());
         assert_eq!(img.dimensions(), (w, h));
@@ -85,7 +85,7 @@ fn image_grid_tiles_reproduce_their_images() {
             let (x0, y0) = layout.tile_origin(i / 5, i % 5);
             for (r, row) in tile.iter().enumerate() {
                 for (c, &p) in row.iter().enumerate() {
-                    let (x, y) = (x0 + c as u32 * 5 + 2, y0 + r as u32 * 5 + 2);
+                    let (x, y) = (x0 + c as u32 * 4 + 2, y0 + r as u32 * 4 + 2);
                     let got = img.get_pixel(x, y).0;
                     let want = if inverted { 255 - p as u8 } else { p as u8 };
                     assert_eq!(got, [want; 3], "tile {i} pixel ({r},{c})");
@@ -94,7 +94,7 @@ fn image_grid_tiles_reproduce_their_images() {
         }
         // The titles drew ink above the tiles (an embedded font, no system font needed).
         let (x0, y0) = layout.tile_origin(0, 0);
-        let title_band = (x0..x0 + 140).flat_map(|x| (y0 - 20..y0 - 2).map(move |y| (x, y)));
+        let title_band = (x0..x0 + 112).flat_map(|x| (y0 - 20..y0 - 2).map(move |y| (x, y)));
         assert!(
             title_band
                 .into_iter()

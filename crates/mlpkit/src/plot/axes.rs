@@ -25,6 +25,10 @@ pub(crate) fn value_range(lo: f64, hi: f64, what: &str) -> Result<Range<f64>> {
     }
 }
 
+/// The colour of the grid: one light line per labelled value, and no minor lines, so that
+/// the grid guides the eye without competing with the data.
+pub(crate) const GRID: RGBColor = RGBColor(228, 228, 228);
+
 /// A chart whose x axis has one segment per category.
 pub(crate) type CategoryChart<'a, DB> =
     ChartContext<'a, DB, Cartesian2d<SegmentedCoord<RangedCoordusize>, RangedCoordf64>>;
@@ -33,14 +37,17 @@ pub(crate) type CategoryChart<'a, DB> =
 /// `y_desc`, and returns the chart to draw bars on.
 pub(crate) fn category_axes<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
-    caption: &str,
+    caption: Option<&str>,
     names: &[String],
     y: Range<f64>,
     y_desc: &str,
 ) -> Result<CategoryChart<'a, DB>> {
     let k = names.len().max(1);
-    let mut chart = ChartBuilder::on(root)
-        .caption(caption, (SANS, 20))
+    let mut builder = ChartBuilder::on(root);
+    if let Some(caption) = caption {
+        builder.caption(caption, (SANS, 20));
+    }
+    let mut chart = builder
         .margin(12)
         .x_label_area_size(56)
         .y_label_area_size(58)
@@ -49,10 +56,13 @@ pub(crate) fn category_axes<'a, DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
         .y_desc(y_desc)
         .label_style((SANS, 13))
         .axis_desc_style((SANS, 15))
         .x_labels(k)
+        .y_labels(6)
         .x_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),

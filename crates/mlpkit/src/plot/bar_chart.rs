@@ -99,7 +99,7 @@ impl Plot for BarChart {
         });
         let mut chart = category_axes(
             root,
-            self.title.as_deref().unwrap_or(""),
+            Some(self.title.as_deref().unwrap_or("")),
             &self.labels,
             value_range(lo, hi, "BarChart")?,
             &self.y_label,

@@ -3,8 +3,11 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
 use super::axes::category_axes;
 use super::figure::{plot_err, Figure, Plot};
+use super::fonts::SANS;
 use crate::error::{Error, Result};
 
 /// Bar colours: other classes, the predicted class, the true class (when it differs), and
@@ -28,6 +31,8 @@ pub struct ProbabilityBars {
     pub truth: Option<usize>,
     /// Title above the bars.
     pub title: Option<String>,
+    /// Class numbers under the bars instead of names (for small panels).
+    pub numbered: bool,
 }
 
 impl ProbabilityBars {
@@ -50,6 +55,7 @@ impl ProbabilityBars {
             class_names: class_names.iter().map(|s| s.to_string()).collect(),
             truth: None,
             title: None,
+            numbered: false,
         })
     }
 
@@ -65,18 +71,28 @@ impl ProbabilityBars {
         self
     }
 
-    /// Index of the largest probability.
+    /// Class numbers (0, 1, …) under the bars instead of the names, for small panels; the
+    /// caption still names the predicted and the true class.
+    pub fn numbered(mut self, numbered: bool) -> Self {
+        self.numbered = numbered;
+        self
+    }
+
+    /// Index of the largest probability (the first of equal ones).
     pub fn predicted(&self) -> usize {
-        self.probabilities
-            .iter()
-            .enumerate()
-            .fold(0, |best, (i, &p)| {
-                if p > self.probabilities[best] {
-                    i
-                } else {
-                    best
-                }
-            })
+        crate::predictions::top(&self.probabilities).0
+    }
+
+    /// What the colours mean, for this chart: the entries its legend shows.
+    pub fn legend(&self) -> Vec<(RGBColor, &'static str)> {
+        match self.truth {
+            Some(t) if t == self.predicted() => vec![(PREDICTED_RIGHT, "predicted = true class")],
+            Some(_) => vec![
+                (PREDICTED_WRONG, "predicted (wrong)"),
+                (TRUE_CLASS, "true class"),
+            ],
+            None => vec![(PREDICTED_RIGHT, "predicted")],
+        }
     }
 
     /// The colour of bar `i`.
@@ -102,7 +118,7 @@ impl Plot for ProbabilityBars {
 
     fn default_size(&self) -> (u32, u32) {
         let n = u32::try_from(self.probabilities.len()).unwrap_or(u32::MAX);
-        (n.saturating_mul(70).max(420), 380)
+        (n.saturating_mul(70).max(420), 400)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -130,7 +146,24 @@ impl Plot for ProbabilityBars {
             }
             s
         });
-        let mut chart = category_axes(root, &caption, &self.class_names, 0.0..1.05, "probability")?;
+        let (width, _) = root.dim_in_pixel();
+        let centre = Pos::new(HPos::Center, VPos::Center);
+        root.draw_text(
+            &caption,
+            &TextStyle::from((SANS, 18).into_font()).pos(centre),
+            ((width / 2) as i32, CAPTION / 2),
+        )
+        .map_err(plot_err)?;
+        draw_legend(root, &self.legend(), CAPTION + LEGEND / 2)?;
+        let area = root.margin(CAPTION + LEGEND, 0, 0, 0);
+        let numbers: Vec<String>;
+        let names = if self.numbered {
+            numbers = (0..classes).map(|i| i.to_string()).collect();
+            &numbers
+        } else {
+            &self.class_names
+        };
+        let mut chart = category_axes(&area, None, names, 0.0..1.0, "probability")?;
         chart
             .draw_series(
                 Histogram::vertical(&chart)
@@ -151,4 +184,39 @@ impl Plot for ProbabilityBars {
             .map_err(plot_err)?;
         Ok(())
     }
+}
+
+/// Height of the caption's row and of the legend's row, in pixels.
+const CAPTION: i32 = 28;
+const LEGEND: i32 = 20;
+
+/// A one-line legend centred at height `y`: a coloured square and its meaning per entry.
+pub(crate) fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    entries: &[(RGBColor, &str)],
+    y: i32,
+) -> Result<()> {
+    let font = super::text::font_for(&plotters::style::FontFamily::SansSerif);
+    const SIZE: f32 = 14.0;
+    let (square, gap, between) = (11, 6, 22);
+    let widths: Vec<i32> = entries
+        .iter()
+        .map(|(_, text)| super::text::layout(font, SIZE, text).width.ceil() as i32)
+        .collect();
+    let total: i32 = widths.iter().map(|w| square + gap + w).sum::<i32>()
+        + between * (entries.len() as i32 - 1).max(0);
+    let (width, _) = root.dim_in_pixel();
+    let mut x = (width as i32 - total) / 2;
+    let style = TextStyle::from((SANS, SIZE as f64).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for ((color, text), w) in entries.iter().zip(widths) {
+        root.draw(&Rectangle::new(
+            [(x, y - square / 2), (x + square, y + square / 2 + 1)],
+            color.filled(),
+        ))
+        .map_err(plot_err)?;
+        root.draw_text(text, &style, (x + square + gap, y))
+            .map_err(plot_err)?;
+        x += square + gap + w + between;
+    }
+    Ok(())
 }

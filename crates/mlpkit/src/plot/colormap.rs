@@ -13,6 +13,8 @@ pub enum Colormap {
     Diverging,
     /// 0 → near-white, 1 → dark blue (counts in a heatmap).
     Blues,
+    /// 0 → near-white, 1 → dark orange-red (errors in a heatmap).
+    Oranges,
 }
 
 impl Colormap {
@@ -29,19 +31,33 @@ impl Colormap {
                     lerp(RGBColor(255, 255, 255), RGBColor(178, 24, 43), v)
                 }
             }
-            Colormap::Blues => {
-                let stops = [
+            Colormap::Blues => ramp(
+                &[
                     RGBColor(247, 251, 255),
                     RGBColor(158, 202, 225),
                     RGBColor(66, 146, 198),
                     RGBColor(8, 48, 107),
-                ];
-                let v = v.clamp(0.0, 1.0) * (stops.len() - 1) as f32;
-                let i = (v.floor() as usize).min(stops.len() - 2);
-                lerp(stops[i], stops[i + 1], v - i as f32)
-            }
+                ],
+                v,
+            ),
+            Colormap::Oranges => ramp(
+                &[
+                    RGBColor(255, 247, 236),
+                    RGBColor(253, 190, 133),
+                    RGBColor(241, 105, 19),
+                    RGBColor(140, 45, 4),
+                ],
+                v,
+            ),
         }
     }
+}
+
+/// `v` in [0, 1] along a ramp of evenly spaced colour stops.
+fn ramp(stops: &[RGBColor], v: f32) -> RGBColor {
+    let v = v.clamp(0.0, 1.0) * (stops.len() - 1) as f32;
+    let i = (v.floor() as usize).min(stops.len() - 2);
+    lerp(stops[i], stops[i + 1], v - i as f32)
 }
 
 fn grey(v: f32) -> RGBColor {

@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::value_range;
+use super::axes::{value_range, GRID};
 use super::figure::{plot_err, Figure, Plot};
 use super::fonts::SANS;
 use crate::error::{Error, Result};
@@ -175,7 +175,8 @@ impl LearningCurves {
                 }
             })
             .y_labels(6)
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
             .draw()
             .map_err(plot_err)?;
         for (values, name, color) in [

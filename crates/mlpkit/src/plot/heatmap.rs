@@ -10,37 +10,62 @@ use super::fonts::SANS;
 use crate::error::{Error, Result};
 use crate::metrics::ConfusionMatrix;
 
+/// What a [`Heatmap`]'s cells show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeatmapView {
+    /// Counts, coloured on one scale from 0 to the largest count. The diagonal (the correct
+    /// answers) dominates the scale, so the errors all look alike.
+    Counts,
+    /// Each cell as a share of its row (of the images of that true class), one scale from 0 %
+    /// to 100 %.
+    Shares,
+    /// The errors on their own: each off-diagonal cell as a share of its row, coloured on a
+    /// scale from 0 to the largest error share, and the diagonal in grey with each class's
+    /// recall. The view for finding which classes get mistaken for which.
+    Errors,
+}
+
 /// A confusion matrix drawn as coloured cells: true class down the side, predicted class
-/// along the bottom, each cell annotated with its count (or its share of the row), and a
+/// along the bottom, each cell annotated with its count or share (see [`HeatmapView`]), and a
 /// colour bar.
 #[derive(Debug, Clone)]
 pub struct Heatmap {
     matrix: ConfusionMatrix,
-    /// Colour and annotate by share of the row instead of count.
-    normalize: bool,
+    view: HeatmapView,
     title: Option<String>,
     cell: u32,
 }
 
+/// The colour of the diagonal in the [`HeatmapView::Errors`] view.
+const DIAGONAL: RGBColor = RGBColor(222, 222, 222);
+
 const TOP: u32 = 50;
 const RIGHT: u32 = 110;
-/// Approximate width of one character of tick-label text, in pixels.
-const CHAR: u32 = 8;
+/// Size of the class names' text, in pixels.
+const TICK_SIZE: u32 = 15;
 
 impl Heatmap {
     /// A heatmap of `matrix`, with counts in the cells.
     pub fn new(matrix: &ConfusionMatrix) -> Self {
         Self {
             matrix: matrix.clone(),
-            normalize: false,
+            view: HeatmapView::Counts,
             title: Some("Confusion matrix".into()),
             cell: 56,
         }
     }
 
-    /// Row-normalised shares instead of counts.
+    /// Row-normalised shares instead of counts (the same as `view(HeatmapView::Shares)`).
     pub fn normalize(mut self, normalize: bool) -> Self {
-        self.normalize = normalize;
+        self.view = if normalize { HeatmapView::Shares } else { HeatmapView::Counts };
+        self
+    }
+
+    /// What the cells show: counts, shares of each true class, or the errors on their own
+    /// scale.
+    pub fn view(mut self, view: HeatmapView) -> Self {
+        self.view = view;
         self
     }
 
@@ -70,56 +95,128 @@ impl Heatmap {
         )
     }
 
+    /// Width in pixels of the widest class name, as set in the tick labels' font.
     fn longest_name(&self) -> u32 {
+        let font = super::text::font_for(&plotters::style::FontFamily::SansSerif);
         self.matrix
             .class_names
             .iter()
-            .map(|n| n.chars().count())
+            .map(|n| super::text::layout(font, TICK_SIZE as f32, n).width.ceil() as u32)
             .max()
-            .unwrap_or(1) as u32
+            .unwrap_or(8)
     }
 
     /// Long class names are written vertically under the columns.
     fn rotate_x_labels(&self) -> bool {
-        self.longest_name().saturating_mul(CHAR) > self.cell.saturating_sub(6)
+        self.longest_name() > self.cell.saturating_sub(6)
     }
 
     fn left(&self) -> u32 {
-        50 + self.longest_name() * CHAR
+        50 + self.longest_name()
     }
 
     fn bottom(&self) -> u32 {
         50 + if self.rotate_x_labels() {
-            self.longest_name() * CHAR
+            self.longest_name()
         } else {
             20
         }
     }
 
-    /// The value each cell is coloured by, in [0, 1], and its annotation.
-    fn cells(&self) -> Vec<Vec<(f32, String)>> {
-        if self.normalize {
-            self.matrix
+    /// The largest share of a true class that went to one wrong class (the top of the
+    /// [`HeatmapView::Errors`] scale), at least 1 %.
+    fn largest_error_share(&self) -> f64 {
+        let shares = self.matrix.row_shares();
+        let mut max = 0.01f64;
+        for (t, row) in shares.iter().enumerate() {
+            for (p, &s) in row.iter().enumerate() {
+                if t != p {
+                    max = max.max(s);
+                }
+            }
+        }
+        max
+    }
+
+    /// Each cell's colour and annotation.
+    fn cells(&self) -> Vec<Vec<(RGBColor, String)>> {
+        let map = Colormap::Blues;
+        match self.view {
+            HeatmapView::Shares => self
+                .matrix
                 .row_shares()
                 .into_iter()
                 .map(|row| {
                     row.into_iter()
-                        .map(|s| (s as f32, format!("{:.0}%", 100.0 * s)))
+                        .map(|s| (map.color(s as f32), format!("{:.0}%", 100.0 * s)))
                         .collect()
                 })
-                .collect()
-        } else {
-            let max = self.matrix.max_count().max(1) as f32;
-            self.matrix
-                .counts
-                .iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|&c| (c as f32 / max, c.to_string()))
-                        .collect()
-                })
-                .collect()
+                .collect(),
+            HeatmapView::Counts => {
+                let max = self.matrix.max_count().max(1) as f32;
+                self.matrix
+                    .counts
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .map(|&c| (map.color(c as f32 / max), c.to_string()))
+                            .collect()
+                    })
+                    .collect()
+            }
+            HeatmapView::Errors => {
+                let top = self.largest_error_share();
+                self.matrix
+                    .row_shares()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(t, row)| {
+                        row.into_iter()
+                            .enumerate()
+                            .map(|(p, s)| {
+                                if t == p {
+                                    (DIAGONAL, format!("{:.0}%", 100.0 * s))
+                                } else if s == 0.0 {
+                                    (Colormap::Oranges.color(0.0), String::new())
+                                } else {
+                                    (Colormap::Oranges.color((s / top) as f32), percent(s))
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
         }
+    }
+
+    /// The colour map of the colour bar, and its label at the top and in the middle.
+    fn scale(&self) -> (Colormap, [String; 3]) {
+        match self.view {
+            HeatmapView::Counts => {
+                let max = self.matrix.max_count();
+                (
+                    Colormap::Blues,
+                    [max.to_string(), format!("{:.0}", max as f64 / 2.0), "0".into()],
+                )
+            }
+            HeatmapView::Shares => (Colormap::Blues, ["100%".into(), "50%".into(), "0%".into()]),
+            HeatmapView::Errors => {
+                let top = self.largest_error_share();
+                (
+                    Colormap::Oranges,
+                    [percent(top), percent(top / 2.0), "0%".into()],
+                )
+            }
+        }
+    }
+}
+
+/// A share as a percentage short enough for a cell: "0.4%", "3.1%", "12%".
+fn percent(share: f64) -> String {
+    if share < 0.1 {
+        format!("{:.1}%", 100.0 * share)
+    } else {
+        format!("{:.0}%", 100.0 * share)
     }
 }
 
@@ -131,7 +228,7 @@ impl Plot for Heatmap {
             .unwrap_or(u32::MAX)
             .saturating_mul(self.cell);
         (
-            side.saturating_add(self.left() + RIGHT),
+            side.saturating_add(self.left() + RIGHT + if self.view == HeatmapView::Errors { 30 } else { 0 }),
             side.saturating_add(TOP + self.bottom()),
         )
     }
@@ -155,7 +252,7 @@ impl Plot for Heatmap {
         let cell = self.cell as i32;
         let (left, top) = (self.left() as i32, TOP as i32);
         let side = k as i32 * cell;
-        let map = Colormap::Blues;
+        let (map, scale_labels) = self.scale();
         let font = (SANS, (self.cell as f64 * 0.3).clamp(10.0, 18.0)).into_font();
         let center = Pos::new(HPos::Center, VPos::Center);
         if let Some(title) = &self.title {
@@ -167,9 +264,9 @@ impl Plot for Heatmap {
             .map_err(plot_err)?;
         }
         for (t, row) in self.cells().iter().enumerate() {
-            for (p, (v, label)) in row.iter().enumerate() {
+            for (p, (color, label)) in row.iter().enumerate() {
                 let (x, y) = (left + p as i32 * cell, top + t as i32 * cell);
-                let color = map.color(*v);
+                let color = *color;
                 root.draw(&Rectangle::new(
                     [(x, y), (x + cell, y + cell)],
                     color.filled(),
@@ -187,7 +284,7 @@ impl Plot for Heatmap {
         ))
         .map_err(plot_err)?;
         // Tick labels: class names.
-        let tick = TextStyle::from((SANS, 14).into_font());
+        let tick = TextStyle::from((SANS, TICK_SIZE).into_font());
         for (i, name) in self.matrix.class_names.iter().enumerate() {
             let c = i as i32 * cell + cell / 2;
             root.draw_text(
@@ -198,7 +295,7 @@ impl Plot for Heatmap {
             .map_err(plot_err)?;
             if self.rotate_x_labels() {
                 let rotated =
-                    TextStyle::from((SANS, 14).into_font().transform(FontTransform::Rotate90))
+                    TextStyle::from((SANS, TICK_SIZE).into_font().transform(FontTransform::Rotate90))
                         .pos(Pos::new(HPos::Left, VPos::Center));
                 root.draw_text(name, &rotated, (left + c, top + side + 8))
                     .map_err(plot_err)?;
@@ -237,17 +334,21 @@ impl Plot for Heatmap {
             BLACK.stroke_width(1),
         ))
         .map_err(plot_err)?;
-        let max = self.matrix.max_count();
-        for (frac, i) in [(1.0, 0), (0.5, side / 2), (0.0, side)] {
-            let label = if self.normalize {
-                format!("{:.0}%", 100.0 * frac)
-            } else {
-                format!("{:.0}", frac * max as f64)
-            };
+        for (label, i) in scale_labels.iter().zip([0, side / 2, side]) {
             root.draw_text(
-                &label,
+                label,
                 &tick.pos(Pos::new(HPos::Left, VPos::Center)),
                 (bx + bw + 6, top + i),
+            )
+            .map_err(plot_err)?;
+        }
+        if self.view == HeatmapView::Errors {
+            let note = TextStyle::from((SANS, 13).into_font().transform(FontTransform::Rotate90))
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            root.draw_text(
+                "errors, % of true class",
+                &note,
+                (bx + bw + 60, top + side / 2),
             )
             .map_err(plot_err)?;
         }

@@ -28,13 +28,16 @@ pub struct ImageGrid {
 }
 
 const GAP: u32 = 16;
+/// Columns of a grid unless `shape` says otherwise: ten images make two rows of five, each
+/// large enough to read when a notebook viewer scales the figure down.
+const COLUMNS: usize = 5;
 const TILE_TITLE: u32 = 22;
 const TITLE: u32 = 34;
 
 impl ImageGrid {
     /// A grid of `images`: `(n, h, w)`, or `(n, 784)` read as 28×28. Raw `u8` pixels are shown
     /// on the 0–255 scale; floating-point images are stretched from their minimum to their
-    /// maximum (so scaled or standardised inputs show as they were). Ten columns at most by
+    /// maximum (so scaled or standardised inputs show as they were). Five columns at most by
     /// default, in as many rows as needed.
     pub fn new(images: &Tensor) -> Result<Self> {
         let (n, h, w) = match images.dims() {
@@ -74,7 +77,7 @@ impl ImageGrid {
             .into_iter()
             .map(|img| img.into_iter().map(|v| (v - lo) / (hi - lo)).collect())
             .collect();
-        let cols = n.min(10);
+        let cols = n.min(COLUMNS);
         Ok(Self {
             images,
             height_px: h,
@@ -84,7 +87,7 @@ impl ImageGrid {
             titles: Vec::new(),
             title: None,
             colormap: Colormap::Grey,
-            zoom: 5,
+            zoom: 4,
         })
     }
 
@@ -129,7 +132,7 @@ impl ImageGrid {
                 w.into_iter().map(|v| v / m).collect()
             })
             .collect();
-        let cols = shown.min(10);
+        let cols = shown.min(8);
         Ok(Self {
             images,
             height_px: 28,
@@ -178,7 +181,7 @@ impl ImageGrid {
         self
     }
 
-    /// Screen pixels per image pixel (default 5: a 28×28 digit is 140×140).
+    /// Screen pixels per image pixel (default 4: a 28×28 digit is 112×112).
     pub fn zoom(mut self, zoom: u32) -> Self {
         self.zoom = zoom.max(1);
         self

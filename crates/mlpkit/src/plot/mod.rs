@@ -7,6 +7,7 @@
 //! | loss and accuracy per epoch | [`LearningCurves::new`] |
 //! | confusion matrix heatmap | [`Heatmap::new`], or `ConfusionMatrix::heatmap` |
 //! | one prediction's probabilities | [`ProbabilityBars::new`] |
+//! | examples beside their probabilities | [`PredictionGrid::new`] |
 //! | named values side by side | [`BarChart::new`] |
 //!
 //! Each ends with `.figure()`, a [`Figure`] that renders itself. Text uses a font compiled
@@ -21,6 +22,7 @@ mod figure;
 mod fonts;
 mod heatmap;
 mod image_grid;
+mod prediction_grid;
 pub mod text;
 
 pub use bar_chart::{BarChart, BAR as BAR_COLOR};
@@ -32,5 +34,6 @@ pub mod bars_colors {
 pub use colormap::{luminance, Colormap};
 pub use curves::{LearningCurves, Metric, TRAIN_COLOR, VALIDATION_COLOR};
 pub use figure::{Figure, Plot};
-pub use heatmap::Heatmap;
+pub use heatmap::{Heatmap, HeatmapView};
 pub use image_grid::ImageGrid;
+pub use prediction_grid::PredictionGrid;

@@ -54,10 +54,13 @@ pub fn font_for(family: &FontFamily<'_>) -> &'static FontRef<'static> {
 }
 
 /// One glyph of a line of text, placed.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct PlacedGlyph {
     /// The character.
     pub ch: char,
+    /// The font it is drawn from: the line's own, or the code font for a character the text
+    /// font lacks (Ubuntu has no arrows; Hack does).
+    pub font: &'static FontRef<'static>,
     /// Pen position (left end of the glyph's advance) in pixels from the start of the line.
     pub pen_x: f32,
 }
@@ -76,18 +79,29 @@ pub struct Line {
 }
 
 /// Lays out `text` in `font` at pixel height `size` (ascent to descent, as plotters' font
-/// sizes mean): pen positions by advance width and pair kerning.
-pub fn layout(font: &FontRef<'static>, size: f32, text: &str) -> Line {
-    let scaled = font.as_scaled(PxScale::from(size));
+/// sizes mean): pen positions by advance width and pair kerning. A character `font` has no
+/// glyph for is taken from the other embedded font when that one has it.
+pub fn layout(font: &'static FontRef<'static>, size: f32, text: &str) -> Line {
+    let scale = PxScale::from(size);
+    let scaled = font.as_scaled(scale);
+    let (sans, mono) = fonts();
+    let other = if std::ptr::eq(font, sans) { mono } else { sans };
     let mut pen = 0.0f32;
     let mut previous = None;
     let mut glyphs = Vec::with_capacity(text.len());
     for ch in text.chars() {
         let id = scaled.glyph_id(ch);
+        if id.0 == 0 && other.glyph_id(ch).0 != 0 {
+            // Kerning does not apply across fonts.
+            glyphs.push(PlacedGlyph { ch, font: other, pen_x: pen });
+            pen += other.as_scaled(scale).h_advance(other.glyph_id(ch));
+            previous = None;
+            continue;
+        }
         if let Some(previous) = previous {
             pen += scaled.kern(previous, id);
         }
-        glyphs.push(PlacedGlyph { ch, pen_x: pen });
+        glyphs.push(PlacedGlyph { ch, font, pen_x: pen });
         pen += scaled.h_advance(id);
         previous = Some(id);
     }
@@ -253,10 +267,11 @@ impl<B: DrawingBackend> DrawingBackend for Typeset<B> {
         let scale = PxScale::from(size);
         let mut result = Ok(());
         for placed in &line.glyphs {
-            let glyph = font
+            let glyph = placed
+                .font
                 .glyph_id(placed.ch)
                 .with_scale_and_position(scale, point(placed.pen_x, line.ascent));
-            let Some(outline) = font.outline_glyph(glyph) else {
+            let Some(outline) = placed.font.outline_glyph(glyph) else {
                 continue; // a space, or a character the font has no outline for
             };
             let bounds = outline.px_bounds();

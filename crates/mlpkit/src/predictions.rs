@@ -1,0 +1,151 @@
+//! [`Predictions`]: a model's class probabilities for every example of a split, with the true
+//! labels beside them, and the ways to pick the examples worth looking at.
+//!
+//! Accuracy says how often the network is right. What it does when it is *not* sure, and
+//! what the images it gets wrong look like, teach more; these are the questions this type
+//! answers:
+//!
+//! - [`Predictions::misclassified`]: the wrong answers, the most confident ones first;
+//! - [`Predictions::hesitant`]: the examples where the network's top probability is lowest,
+//!   right or wrong (it hesitates between two or three classes);
+//! - [`Predictions::bars`] and [`crate::plot::PredictionGrid`]: what to draw for them.
+
+use candle_core::{DType, Tensor};
+
+use crate::data::Split;
+use crate::error::{Error, Result};
+use crate::model::Sequential;
+use crate::plot::ProbabilityBars;
+
+/// Class probabilities for each example and its true class.
+#[derive(Debug, Clone)]
+pub struct Predictions {
+    probabilities: Vec<Vec<f32>>,
+    truth: Vec<u32>,
+}
+
+impl Predictions {
+    /// `model`'s probabilities for every example of `data` (its outputs: softmax
+    /// probabilities for the tutorials' classifiers), with `data`'s labels as the truth.
+    pub fn of_model(model: &Sequential, data: &Split) -> Result<Self> {
+        let probabilities = model.predict(data.images())?;
+        Self::new(&probabilities, &data.label_vec()?)
+    }
+
+    /// Probabilities `(n, classes)` and the true class of each of the `n` examples.
+    pub fn new(probabilities: &Tensor, truth: &[u32]) -> Result<Self> {
+        let &[n, classes] = probabilities.dims() else {
+            return Err(Error::shape(
+                "Predictions",
+                "probabilities (examples, classes)",
+                probabilities.dims(),
+            ));
+        };
+        if n != truth.len() {
+            return Err(Error::Mismatch(format!(
+                "Predictions: {n} rows of probabilities but {} labels",
+                truth.len()
+            )));
+        }
+        if let Some(&t) = truth.iter().find(|&&t| t as usize >= classes) {
+            return Err(Error::InvalidArgument(format!(
+                "Predictions: a label is {t}, but the probabilities have only classes 0..{classes}"
+            )));
+        }
+        let probabilities = probabilities.to_dtype(DType::F32)?.to_vec2::<f32>()?;
+        if probabilities.iter().flatten().any(|p| !p.is_finite()) {
+            return Err(Error::InvalidArgument(
+                "Predictions: some probabilities are NaN or infinite; the model has diverged"
+                    .into(),
+            ));
+        }
+        Ok(Self {
+            probabilities,
+            truth: truth.to_vec(),
+        })
+    }
+
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.truth.len()
+    }
+
+    /// `true` when there is no example.
+    pub fn is_empty(&self) -> bool {
+        self.truth.is_empty()
+    }
+
+    /// Example `i`'s probabilities, one per class.
+    pub fn probabilities(&self, i: usize) -> Result<&[f32]> {
+        self.probabilities
+            .get(i)
+            .map(Vec::as_slice)
+            .ok_or_else(|| self.out_of_range(i))
+    }
+
+    /// Example `i`'s true class.
+    pub fn truth(&self, i: usize) -> Result<u32> {
+        self.truth.get(i).copied().ok_or_else(|| self.out_of_range(i))
+    }
+
+    /// The predicted class of every example: the one with the largest probability (the first
+    /// of equal ones).
+    pub fn predicted(&self) -> Vec<u32> {
+        self.probabilities.iter().map(|p| top(p).0 as u32).collect()
+    }
+
+    /// The share of examples predicted right.
+    pub fn accuracy(&self) -> f64 {
+        let right = self
+            .predicted()
+            .iter()
+            .zip(&self.truth)
+            .filter(|(p, t)| p == t)
+            .count();
+        right as f64 / self.len().max(1) as f64
+    }
+
+    /// The examples predicted wrong, the most confident mistakes first (ties by index).
+    pub fn misclassified(&self) -> Vec<usize> {
+        let mut wrong: Vec<usize> = (0..self.len())
+            .filter(|&i| top(&self.probabilities[i]).0 as u32 != self.truth[i])
+            .collect();
+        wrong.sort_by(|&a, &b| {
+            let (pa, pb) = (top(&self.probabilities[a]).1, top(&self.probabilities[b]).1);
+            pb.total_cmp(&pa).then(a.cmp(&b))
+        });
+        wrong
+    }
+
+    /// The `n` examples whose largest probability is smallest, right or wrong: where the
+    /// network hesitates most (ties by index).
+    pub fn hesitant(&self, n: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (pa, pb) = (top(&self.probabilities[a]).1, top(&self.probabilities[b]).1);
+            pa.total_cmp(&pb).then(a.cmp(&b))
+        });
+        order.truncate(n);
+        order
+    }
+
+    /// Example `i`'s probabilities as a bar chart, with its true class marked.
+    pub fn bars<S: ToString>(&self, i: usize, class_names: &[S]) -> Result<ProbabilityBars> {
+        Ok(ProbabilityBars::new(self.probabilities(i)?, class_names)?.truth(self.truth(i)?))
+    }
+
+    fn out_of_range(&self, i: usize) -> Error {
+        Error::InvalidArgument(format!(
+            "example {i} does not exist: there are {} predictions",
+            self.len()
+        ))
+    }
+}
+
+/// The index and value of the largest entry (the first of equal ones).
+pub(crate) fn top(p: &[f32]) -> (usize, f32) {
+    p.iter()
+        .copied()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best })
+}
