@@ -388,3 +388,118 @@ fn tables_align_as_text_and_escape_as_html() {
         "{html}"
     );
 }
+
+/// 100 examples of each of 10 classes; class 3 loses 30 to class 5, every other class 5 to
+/// the next class.
+fn errors_matrix() -> ConfusionMatrix {
+    let (mut truth, mut pred) = (Vec::new(), Vec::new());
+    for t in 0..10u32 {
+        for i in 0..100 {
+            truth.push(t);
+            let wrong = if t == 3 { i < 30 } else { i < 5 };
+            pred.push(match (wrong, t) {
+                (false, _) => t,
+                (true, 3) => 5,
+                (true, _) => (t + 1) % 10,
+            });
+        }
+    }
+    ConfusionMatrix::new(&truth, &pred, &DatasetKind::Mnist.class_names()).unwrap()
+}
+
+#[test]
+fn heatmap_errors_view_puts_the_errors_on_their_own_scale() {
+    let cm = errors_matrix();
+    let heat = mlpkit::plot::Heatmap::new(&cm).view(HeatmapView::Errors);
+    let img = decode(&heat.clone().figure().png().unwrap());
+    let at = |t: usize, p: usize| {
+        let (x, y) = heat.cell_origin(t, p);
+        let px = img.get_pixel(x + 4, y + 4).0;
+        RGBColor(px[0], px[1], px[2])
+    };
+    // The diagonal is one neutral grey, whatever the recall.
+    assert_eq!(at(0, 0), at(3, 3));
+    assert_eq!(at(0, 0), RGBColor(222, 222, 222));
+    // The largest error is the darkest cell and the top of the scale; a 5 % error is far
+    // from the palest colour (with counts on one scale it would be nearly white).
+    let darkest = (0..10)
+        .flat_map(|t| (0..10).map(move |p| (t, p)))
+        .filter(|(t, p)| t != p)
+        .min_by(|a, b| luminance(at(a.0, a.1)).total_cmp(&luminance(at(b.0, b.1))))
+        .unwrap();
+    assert_eq!(darkest, (3, 5));
+    assert_eq!(at(3, 5), Colormap::Oranges.color(1.0));
+    let pale = Colormap::Oranges.color(0.0);
+    assert_eq!(at(0, 5), pale, "a cell without errors is the palest colour");
+    assert!(luminance(at(0, 1)) < luminance(pale) - 0.1, "a 5 % error stands out");
+    let texts = svg_texts(&heat.figure().svg().unwrap());
+    for text in ["30%", "70%", "95%", "5.0%", "errors, % of true class"] {
+        assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
+    }
+    // The counts view, for contrast: the same 5 % error is within a few percent of white.
+    let counts = mlpkit::plot::Heatmap::new(&cm);
+    let img = decode(&counts.clone().figure().png().unwrap());
+    let (x, y) = counts.cell_origin(0, 1);
+    let px = img.get_pixel(x + 4, y + 4).0;
+    assert!(luminance(RGBColor(px[0], px[1], px[2])) > 0.85);
+}
+
+/// Four examples of three classes: 0 right and sure, 1 wrong and sure, 2 right but
+/// hesitant, 3 wrong and hesitant.
+fn four_predictions() -> Predictions {
+    let p = Tensor::new(
+        &[
+            [0.9f32, 0.05, 0.05],
+            [0.1, 0.8, 0.1],
+            [0.4, 0.35, 0.25],
+            [0.3, 0.32, 0.38],
+        ],
+        &Device::Cpu,
+    )
+    .unwrap();
+    Predictions::new(&p, &[0, 2, 0, 1]).unwrap()
+}
+
+#[test]
+fn predictions_pick_mistakes_and_hesitations() {
+    let p = four_predictions();
+    assert_eq!(p.predicted(), vec![0, 1, 0, 2]);
+    assert_eq!(p.accuracy(), 0.5);
+    assert_eq!(p.misclassified(), vec![1, 3], "the confident mistake first");
+    assert_eq!(p.hesitant(2), vec![3, 2], "lowest top probability first");
+    assert_eq!(p.truth(1).unwrap(), 2);
+    assert_eq!(p.probabilities(2).unwrap(), &[0.4, 0.35, 0.25]);
+    assert!(p.probabilities(4).is_err() && p.truth(4).is_err());
+    let bars = p.bars(1, &["a", "b", "c"]).unwrap();
+    assert_eq!((bars.predicted(), bars.truth), (1, Some(2)));
+    // Bad input is refused with a reason.
+    let three = Tensor::new(&[[0.5f32, 0.5], [1.0, 0.0], [0.0, 1.0]], &Device::Cpu).unwrap();
+    let e = Predictions::new(&three, &[0, 1]).unwrap_err().to_string();
+    assert!(e.contains("3 rows") && e.contains("2 labels"), "{e}");
+    let e = Predictions::new(&three, &[0, 1, 2]).unwrap_err().to_string();
+    assert!(e.contains("a label is 2"), "{e}");
+    let nan = Tensor::new(&[[f32::NAN, 0.5]], &Device::Cpu).unwrap();
+    assert!(Predictions::new(&nan, &[0]).is_err());
+}
+
+#[test]
+fn prediction_grid_shows_each_example_with_its_bars() {
+    let p = four_predictions();
+    let images = noise_images(4);
+    let names = ["zero", "one", "two"];
+    let grid = PredictionGrid::new(&images, &p, &[1, 3, 0], &names).unwrap();
+    let fig = grid.clone().figure();
+    assert!(fig.width >= 900 && fig.height >= 2 * 200, "two per row: {fig:?}");
+    let img = decode(&fig.png().unwrap());
+    use mlpkit::plot::bars_colors::{PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
+    for c in [PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS] {
+        assert!(count_in(&img, c) > 100, "{c:?} is drawn");
+    }
+    let texts = svg_texts(&grid.figure().svg().unwrap());
+    for text in ["two → one", "one → two", "zero", "80% one (wrong)", "true class"] {
+        assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
+    }
+    assert!(PredictionGrid::new(&images, &p, &[], &names).is_err());
+    assert!(PredictionGrid::new(&noise_images(3), &p, &[0], &names).is_err());
+    assert!(PredictionGrid::new(&images, &p, &[7], &names).is_err());
+}

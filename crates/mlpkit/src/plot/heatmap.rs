@@ -21,8 +21,8 @@ pub enum HeatmapView {
     /// to 100 %.
     Shares,
     /// The errors on their own: each off-diagonal cell as a share of its row, coloured on a
-    /// scale from 0 to the largest error share, and the diagonal in grey with each class's
-    /// recall. The view for finding which classes get mistaken for which.
+    /// square-root scale from 0 to the largest error share (small errors stay visible), and
+    /// the diagonal in grey with each class's recall. The view for finding which classes get mistaken for which.
     Errors,
 }
 
@@ -179,7 +179,7 @@ impl Heatmap {
                                 } else if s == 0.0 {
                                     (Colormap::Oranges.color(0.0), String::new())
                                 } else {
-                                    (Colormap::Oranges.color((s / top) as f32), percent(s))
+                                    (Colormap::Oranges.color(error_shade(s, top)), percent(s))
                                 }
                             })
                             .collect()
@@ -204,11 +204,20 @@ impl Heatmap {
                 let top = self.largest_error_share();
                 (
                     Colormap::Oranges,
-                    [percent(top), percent(top / 2.0), "0%".into()],
+                    // Half-way up the bar is the shade of a quarter of the top (see
+                    // `error_shade`).
+                    [percent(top), percent(top / 4.0), "0%".into()],
                 )
             }
         }
     }
+}
+
+/// The shade of an error share on the [`HeatmapView::Errors`] scale: the square root of its
+/// fraction of the largest error, so that a 5 % error beside a 30 % one is still clearly
+/// coloured (on a linear scale it would be almost as pale as no error).
+fn error_shade(share: f64, top: f64) -> f32 {
+    (share / top).clamp(0.0, 1.0).sqrt() as f32
 }
 
 /// A share as a percentage short enough for a cell: "0.4%", "3.1%", "12%".
