@@ -154,13 +154,35 @@ impl ConfusionMatrix {
 
     /// The largest off-diagonal cell: `(true, predicted, count)`, the most frequent confusion.
     pub fn most_confused(&self) -> Option<(usize, usize, usize)> {
+        self.confusions().first().copied()
+    }
+
+    /// Every non-empty off-diagonal cell as `(true, predicted, count)`, the most frequent
+    /// confusion first (ties in row, then column order).
+    pub fn confusions(&self) -> Vec<(usize, usize, usize)> {
         let k = self.num_classes();
-        (0..k)
+        let mut cells: Vec<(usize, usize, usize)> = (0..k)
             .flat_map(|t| (0..k).map(move |p| (t, p)))
             .filter(|(t, p)| t != p)
             .map(|(t, p)| (t, p, self.counts[t][p]))
             .filter(|c| c.2 > 0)
-            .max_by_key(|c| c.2)
+            .collect();
+        cells.sort_by(|a, b| b.2.cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+        cells
+    }
+
+    /// The most confused pairs of classes, counting both directions (a shirt called a
+    /// T-shirt and a T-shirt called a shirt): `(a, b, count)` with `a < b`, the largest
+    /// first.
+    pub fn confused_pairs(&self) -> Vec<(usize, usize, usize)> {
+        let k = self.num_classes();
+        let mut pairs: Vec<(usize, usize, usize)> = (0..k)
+            .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
+            .map(|(a, b)| (a, b, self.counts[a][b] + self.counts[b][a]))
+            .filter(|c| c.2 > 0)
+            .collect();
+        pairs.sort_by(|a, b| b.2.cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+        pairs
     }
 
     /// A heatmap figure of the counts (see [`crate::plot::Heatmap`]).

@@ -503,3 +503,33 @@ fn prediction_grid_shows_each_example_with_its_bars() {
     assert!(PredictionGrid::new(&noise_images(3), &p, &[0], &names).is_err());
     assert!(PredictionGrid::new(&images, &p, &[7], &names).is_err());
 }
+
+#[test]
+fn confusions_and_pairs_are_ranked_by_count() {
+    // Class 0 called 1 four times, 1 called 0 three times, 2 called 0 five times.
+    let mut truth = vec![0u32; 10];
+    let mut pred = vec![0u32; 10];
+    truth.extend([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 1, 2]);
+    pred.extend([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2]);
+    let cm = ConfusionMatrix::new(&truth, &pred, &["a", "b", "c"]).unwrap();
+    assert_eq!(cm.confusions(), vec![(2, 0, 5), (0, 1, 4), (1, 0, 3)]);
+    assert_eq!(cm.most_confused(), Some((2, 0, 5)));
+    // Both directions together: a/b 7 beats a/c 5.
+    assert_eq!(cm.confused_pairs(), vec![(0, 1, 7), (0, 2, 5)]);
+}
+
+#[test]
+fn sources_show_as_paths_relative_to_the_current_folder() {
+    let here = std::env::current_dir().unwrap();
+    let data = here.join("tests");
+    assert_eq!(mlpkit::data::shown_path(&data), std::path::PathBuf::from("tests"));
+    let up = here.parent().unwrap().join("mlpkit").join("src");
+    assert_eq!(mlpkit::data::shown_path(&up), std::path::PathBuf::from("src"));
+    let sibling = here.parent().unwrap();
+    assert_eq!(mlpkit::data::shown_path(sibling), std::path::PathBuf::from(".."));
+    // Only the root in common: absolute, as it is.
+    assert_eq!(mlpkit::data::shown_path(std::path::Path::new("/proc")), std::path::PathBuf::from("/proc"));
+    // A path that does not exist is shown unchanged.
+    let missing = std::path::Path::new("/no/such/folder");
+    assert_eq!(mlpkit::data::shown_path(missing), missing);
+}

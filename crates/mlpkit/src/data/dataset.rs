@@ -199,15 +199,51 @@ pub enum Source {
     },
 }
 
+/// Shows a source the way a person would write it down: a folder relative to the current
+/// directory when the two share a folder below the file system's root (`../data/mnist`,
+/// `../../shared/datasets/mnist`), so that a notebook's saved output does not carry the
+/// path of the machine it ran on; system folders such as `/usr/share/datasets/…` stay
+/// absolute.
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Dir(d) => write!(f, "{}", d.display()),
+            Source::Dir(d) => write!(f, "{}", shown_path(d).display()),
             Source::Hub { repo, cache } => {
-                write!(f, "Hugging Face hub {repo} (cache {})", cache.display())
+                write!(f, "Hugging Face hub {repo} (cache {})", shown_path(cache).display())
             }
         }
     }
+}
+
+/// `path` relative to the current directory if they share an ancestor other than the root
+/// (see [`Source`]'s `Display`), else `path` itself.
+pub fn shown_path(path: &Path) -> PathBuf {
+    let (Ok(target), Ok(here)) = (
+        path.canonicalize(),
+        std::env::current_dir().and_then(|d| d.canonicalize()),
+    ) else {
+        return path.to_path_buf();
+    };
+    let common = target
+        .components()
+        .zip(here.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    // Only the root in common (`/usr/share/…` seen from `/home/…`): keep it absolute.
+    if common <= 1 {
+        return target;
+    }
+    let mut relative = PathBuf::new();
+    for _ in here.components().skip(common) {
+        relative.push("..");
+    }
+    for part in target.components().skip(common) {
+        relative.push(part);
+    }
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    relative
 }
 
 /// A whole dataset: its training and test splits, as raw pixels.

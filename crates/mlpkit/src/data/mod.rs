@@ -9,7 +9,8 @@ mod transform;
 
 pub use batches::{Batches, EpochBatches};
 pub use dataset::{
-    workspace_data_dir, Dataset, DatasetKind, IdxPart, Loader, Source, IMAGE_PIXELS, IMAGE_SIDE,
+    shown_path, workspace_data_dir, Dataset, DatasetKind, IdxPart, Loader, Source, IMAGE_PIXELS,
+    IMAGE_SIDE,
     NUM_CLASSES,
 };
 pub use split::Split;
