@@ -94,6 +94,11 @@ impl Predictions {
         self.probabilities.iter().map(|p| top(p).0 as u32).collect()
     }
 
+    /// Each example's largest probability: how sure the network is of its answer.
+    pub fn confidences(&self) -> Vec<f32> {
+        self.probabilities.iter().map(|p| top(p).1).collect()
+    }
+
     /// The share of examples predicted right.
     pub fn accuracy(&self) -> f64 {
         let right = self

@@ -465,6 +465,7 @@ fn predictions_pick_mistakes_and_hesitations() {
     let p = four_predictions();
     assert_eq!(p.predicted(), vec![0, 1, 0, 2]);
     assert_eq!(p.accuracy(), 0.5);
+    assert_eq!(p.confidences(), vec![0.9, 0.8, 0.4, 0.38]);
     assert_eq!(p.misclassified(), vec![1, 3], "the confident mistake first");
     assert_eq!(p.hesitant(2), vec![3, 2], "lowest top probability first");
     assert_eq!(p.truth(1).unwrap(), 2);
