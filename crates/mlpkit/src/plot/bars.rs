@@ -182,6 +182,17 @@ impl Plot for ProbabilityBars {
                     ),
             )
             .map_err(plot_err)?;
+        // A true class the network gave almost nothing has no visible bar: mark its place on
+        // the axis, so the legend's "true class" always points at something.
+        if let Some(t) = self.truth.filter(|&t| t != predicted) {
+            chart
+                .draw_series(std::iter::once(TriangleMarker::new(
+                    (SegmentValue::CenterOf(t), 0.0),
+                    7,
+                    TRUE_CLASS.filled(),
+                )))
+                .map_err(plot_err)?;
+        }
         Ok(())
     }
 }
