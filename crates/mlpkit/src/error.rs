@@ -45,6 +45,17 @@ pub enum Error {
         env_var: &'static str,
     },
 
+    /// A data file other than the IDX datasets' is in none of the places searched.
+    #[error("{what} were not found. Looked in, in this order:\n{tried}\nTo fix it, {fix}.")]
+    FileNotFound {
+        /// What was looked for, as the start of a sentence.
+        what: &'static str,
+        /// The places searched, one per line.
+        tried: String,
+        /// What to do.
+        fix: String,
+    },
+
     /// A file is not a well-formed IDX file (wrong magic, truncated, bad gzip…).
     #[error("`{path}` is not a valid IDX file: {reason}. Delete it and download it again.")]
     BadIdx {

@@ -1,0 +1,133 @@
+//! The UCI "optical recognition of handwritten digits" set: 1,797 digits written by 13 people
+//! who are not in MNIST, as 8×8 pictures with 17 grey levels (0–16).
+//!
+//! Each digit was scanned at 32×32 black-and-white pixels and each 4×4 block counted: a pixel
+//! here is how many of its 16 scanned pixels were ink. The file is the one scikit-learn ships
+//! (`sklearn/datasets/data/digits.csv.gz`, one digit per line: 64 pixel values then the label);
+//! `./lab` takes it from scikit-learn's wheel on the package registry and checks its SHA-256.
+//! Source and licence: `data/README.md`.
+//!
+//! It is not a [`DatasetKind`](super::DatasetKind): it has no training and test parts and its
+//! pictures are 8×8, so it loads as one [`Split`] with the same checks as the others (the
+//! published SHA-256, every value in range, errors that say what to do).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use candle_core::{Device, Tensor};
+use sha2::{Digest, Sha256};
+
+use super::Split;
+use crate::error::{Error, Result};
+
+/// The file's name.
+pub const FILE: &str = "digits.csv.gz";
+/// SHA-256 of the file as scikit-learn ships it (the same in its 1.5 and 1.6 wheels).
+pub const SHA256: &str = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22";
+/// The environment variable that may name a folder holding the file.
+pub const ENV_VAR: &str = "UCI_DIGITS_DIR";
+/// Side of the pictures, in pixels.
+pub const SIDE: usize = 8;
+/// The largest pixel value: a 4×4 block fully inked.
+pub const MAX_VALUE: u8 = 16;
+
+/// The workspace's folder for the file, `data/uci-digits/`.
+pub fn workspace_dir() -> PathBuf {
+    super::workspace_data_dir().join("uci-digits")
+}
+
+/// Loads the digits from the first place that has the file: the folder in `UCI_DIGITS_DIR`,
+/// then `data/uci-digits/`. Images are `u8` `(1797, 8, 8)` with values 0–16, labels `u32`.
+pub fn load() -> Result<Split> {
+    let mut tried = Vec::new();
+    let env = std::env::var_os(ENV_VAR).map(PathBuf::from);
+    for (why, dir) in env
+        .map(|d| (ENV_VAR, d))
+        .into_iter()
+        .chain(std::iter::once(("the workspace's data folder", workspace_dir())))
+    {
+        let path = dir.join(FILE);
+        if path.is_file() {
+            return load_file(&path);
+        }
+        tried.push(format!("  - {} ({why})", super::shown_path(&dir).display()));
+    }
+    Err(Error::FileNotFound {
+        what: "The UCI handwritten digits",
+        tried: tried.join("\n"),
+        fix: format!(
+            "run `./lab setup` (it takes `{FILE}` from scikit-learn's wheel on PyPI and checks it), \
+             or put `{FILE}` from any scikit-learn into `{}`",
+            super::shown_path(&workspace_dir()).display()
+        ),
+    })
+}
+
+/// Loads the digits from `path`, checking its SHA-256 and every value.
+pub fn load_file(path: impl AsRef<Path>) -> Result<Split> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let actual = format!("{:x}", Sha256::digest(&bytes));
+    if actual != SHA256 {
+        return Err(Error::ChecksumMismatch {
+            path: path.to_path_buf(),
+            dataset: "UCI digits",
+            expected: SHA256,
+            actual,
+        });
+    }
+    parse(path, &bytes)
+}
+
+/// Reads the gzip-compressed CSV: one digit per line, 64 pixel values in 0–16 and a label
+/// in 0–9.
+pub fn parse(path: &Path, gz: &[u8]) -> Result<Split> {
+    let bad = |reason: String| Error::BadFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(gz)
+        .read_to_string(&mut text)
+        .map_err(|e| bad(format!("it is not gzip-compressed text: {e}")))?;
+    let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+    for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let values: Vec<&str> = line.split(',').collect();
+        if values.len() != SIDE * SIDE + 1 {
+            return Err(bad(format!(
+                "line {} has {} values; each digit needs {} pixels and a label",
+                number + 1,
+                values.len(),
+                SIDE * SIDE
+            )));
+        }
+        for (column, value) in values.iter().enumerate() {
+            let limit = if column < SIDE * SIDE { MAX_VALUE } else { 9 };
+            let v: u8 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|&v| v <= limit)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "line {}, value {}: `{value}` is not a whole number from 0 to {limit}",
+                        number + 1,
+                        column + 1
+                    ))
+                })?;
+            if column < SIDE * SIDE {
+                pixels.push(v);
+            } else {
+                labels.push(v as u32);
+            }
+        }
+    }
+    if labels.is_empty() {
+        return Err(bad("it holds no digit".into()));
+    }
+    let n = labels.len();
+    Split::new(
+        Tensor::from_vec(pixels, (n, SIDE, SIDE), &Device::Cpu)?,
+        Tensor::from_vec(labels, n, &Device::Cpu)?,
+    )
+}
