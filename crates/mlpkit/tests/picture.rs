@@ -138,6 +138,13 @@ fn pictures_without_a_digit_are_refused_with_a_reason() {
     std::fs::write(&fake, b"this is not a picture").unwrap();
     let e = mnist_digit_file(&fake).unwrap_err().to_string();
     assert!(e.contains("digit.png") && e.contains("not a picture"), "{e}");
+    // A picture saved dark on white by `save_png` reads back as the same digit.
+    let seven = mlpkit::data::picture::mnist_style(&to_grey(&drawn(100, 100, 4.0, (30.0, 20.0), true)).unwrap()).unwrap();
+    let file = dir.path().join("seven-saved.png");
+    let big = mlpkit::data::picture::stretch(&mlpkit::data::picture::inverted(&seven), 140, 140);
+    mlpkit::data::picture::save_png(&big, &file).unwrap();
+    let back = mnist_digit_file(&file).unwrap();
+    assert!(difference(&back, &mlpkit::data::picture::to_tensor(&seven).unwrap()) < 0.03);
     let e = mnist_digit_file(dir.path().join("missing.png")).unwrap_err().to_string();
     assert!(e.contains("missing.png"), "{e}");
 }

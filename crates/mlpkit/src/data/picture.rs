@@ -199,13 +199,83 @@ pub fn to_tensor(picture: &Grey) -> Result<Tensor> {
     Ok(Tensor::from_vec(bytes, (h as usize, w as usize), &Device::Cpu)?)
 }
 
-/// One picture of one digit as an MNIST image: a `u8` tensor `(28, 28)` made by
-/// [`to_grey`], [`ink_bright`], [`crop_to_ink`], [`fit_longer_side`] (20 pixels) and
-/// [`center_by_mass`] (28 × 28).
+/// The MNIST steps on a grey picture: [`ink_bright`], [`crop_to_ink`], [`fit_longer_side`]
+/// (20 pixels) and [`center_by_mass`] (28 × 28).
+pub fn mnist_style(grey: &Grey) -> Result<Grey> {
+    let cropped = crop_to_ink(&ink_bright(grey), INK_THRESHOLD)?;
+    center_by_mass(&fit_longer_side(&cropped, BOX)?, FRAME)
+}
+
+/// One picture of one digit as an MNIST image: a `u8` tensor `(28, 28)` made by [`to_grey`]
+/// and [`mnist_style`].
 pub fn mnist_digit(picture: &DynamicImage) -> Result<Tensor> {
-    let ink = ink_bright(&to_grey(picture)?);
-    let cropped = crop_to_ink(&ink, INK_THRESHOLD)?;
-    to_tensor(&center_by_mass(&fit_longer_side(&cropped, BOX)?, FRAME)?)
+    to_tensor(&mnist_style(&to_grey(picture)?)?)
+}
+
+/// Resizes the whole picture to `width` × `height`, without cropping or centring: what
+/// "just make it 28×28" does.
+pub fn stretch(picture: &Grey, width: u32, height: u32) -> Grey {
+    image::imageops::resize(picture, width.max(1), height.max(1), FilterType::Triangle)
+}
+
+/// Dark on light instead of light on dark (or the reverse): every value `v` becomes `1 − v`.
+pub fn inverted(picture: &Grey) -> Grey {
+    let mut out = picture.clone();
+    out.pixels_mut().for_each(|p| p.0[0] = 1.0 - p.0[0]);
+    out
+}
+
+/// Writes the picture as an 8-bit grey PNG file (0 black, 1 white), atomically.
+pub fn save_png(picture: &Grey, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    let bytes: Vec<u8> = picture
+        .pixels()
+        .map(|p| (p.0[0].clamp(0.0, 1.0) * 255.0).round() as u8)
+        .collect();
+    let grey = image::GrayImage::from_raw(picture.width(), picture.height(), bytes)
+        .expect("one byte per pixel");
+    let mut png = std::io::Cursor::new(Vec::new());
+    grey.write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| Error::InvalidArgument(format!("cannot encode `{}` as PNG: {e}", path.display())))?;
+    crate::atomic::write_bytes(path, &png.into_inner())
+}
+
+/// A tensor `(height, width)` of values from 0 to `max` (bytes 0–255, or the UCI digits'
+/// 0–16) as a grey picture with values in [0, 1].
+pub fn from_tensor(image: &Tensor, max: f32) -> Result<Grey> {
+    let &[h, w] = image.dims() else {
+        return Err(Error::shape("picture::from_tensor", "one image (height, width)", image.dims()));
+    };
+    if !(max > 0.0) {
+        return Err(Error::InvalidArgument(format!(
+            "picture::from_tensor: the largest value must be positive, got {max}"
+        )));
+    }
+    let values = image.to_dtype(candle_core::DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    Grey::from_raw(w as u32, h as u32, values.into_iter().map(|v| v / max).collect())
+        .ok_or_else(|| Error::InvalidArgument("picture::from_tensor: the image is too large".into()))
+}
+
+/// Applies `f` to every image of `images` `(n, height, width)` with values from 0 to `max`,
+/// and stacks the results (all the same size) as MNIST bytes: a `u8` tensor
+/// `(n, height', width')`. For instance `map_pictures(uci.images(), 16.0, mnist_style)`.
+pub fn map_pictures(
+    images: &Tensor,
+    max: f32,
+    f: impl Fn(&Grey) -> Result<Grey>,
+) -> Result<Tensor> {
+    let &[n, _, _] = images.dims() else {
+        return Err(Error::shape("picture::map_pictures", "images (n, height, width)", images.dims()));
+    };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let done = f(&from_tensor(&images.get(i)?, max)?)
+            .map_err(|e| Error::InvalidArgument(format!("image {i}: {e}")))?;
+        out.push(to_tensor(&done)?);
+    }
+    Tensor::stack(&out, 0).map_err(|e| {
+        Error::Mismatch(format!("picture::map_pictures: the results differ in size ({e})"))
+    })
 }
 
 /// [`mnist_digit`] of a picture file (PNG, JPEG or BMP).
