@@ -85,7 +85,10 @@ impl Predictions {
 
     /// Example `i`'s true class.
     pub fn truth(&self, i: usize) -> Result<u32> {
-        self.truth.get(i).copied().ok_or_else(|| self.out_of_range(i))
+        self.truth
+            .get(i)
+            .copied()
+            .ok_or_else(|| self.out_of_range(i))
     }
 
     /// The predicted class of every example: the one with the largest probability (the first
@@ -152,5 +155,11 @@ pub(crate) fn top(p: &[f32]) -> (usize, f32) {
     p.iter()
         .copied()
         .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best })
+        .fold((0, f32::NEG_INFINITY), |best, (i, v)| {
+            if v > best.1 {
+                (i, v)
+            } else {
+                best
+            }
+        })
 }

@@ -7,12 +7,12 @@ pub use crate::data::{
 pub use crate::device::default_device;
 pub use crate::error::{Error, Result};
 pub use crate::metrics::{accuracy, ConfusionMatrix};
-pub use crate::predictions::Predictions;
 pub use crate::model::{Activation, Architecture, Dense, Dropout, Flatten, Init, Sequential};
 pub use crate::plot::{
     BarChart, Colormap, Heatmap, HeatmapView, ImageGrid, LearningCurves, Metric, PredictionGrid,
     ProbabilityBars,
 };
+pub use crate::predictions::Predictions;
 pub use crate::table::Table;
 pub use crate::train::{
     Adam, Checkpoint, EarlyStopping, Evaluation, Fit, History, Loss, Monitor, Optim, RmsProp, Sgd,

@@ -203,4 +203,3 @@ fn an_unreachable_hub_fails_fast() {
     );
     assert!(msg.contains("To fix it"), "{msg}");
 }
-

@@ -499,6 +499,10 @@ fn thread_counts_agree_and_runs_repeat_exactly() {
                 .map(|e| (e.loss, e.accuracy, e.val_loss, e.val_accuracy))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(numbers(&ha), numbers(&hb), "{threads} threads, fused {fused}");
+        assert_eq!(
+            numbers(&ha),
+            numbers(&hb),
+            "{threads} threads, fused {fused}"
+        );
     }
 }

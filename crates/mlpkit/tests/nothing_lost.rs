@@ -337,7 +337,12 @@ fn fit_both(data: &Split, fit: impl Fn() -> Fit) -> [String; 2] {
 #[test]
 fn one_nan_input_is_found_before_training() {
     let data = common::quadrants(100);
-    let mut xs = data.images().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let mut xs = data
+        .images()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
     xs[2 * 17 + 1] = f32::NAN;
     let bad = Split::new(
         Tensor::from_vec(xs, (100, 2), &cpu()).unwrap(),
@@ -503,7 +508,9 @@ fn images_and_labels_that_disagree_cannot_be_paired() {
     // checks the lengths (before, a caller could swap in shorter labels and train on them).
     let data = common::quadrants(64);
     let short = data.labels().narrow(0, 0, 10).unwrap();
-    let err = Split::new(data.images().clone(), short).unwrap_err().to_string();
+    let err = Split::new(data.images().clone(), short)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("64") && err.contains("10"), "{err}");
     let (images, labels) = data.into_parts();
     assert_eq!(Split::new(images, labels).unwrap().len(), 64);
@@ -694,7 +701,11 @@ fn figure_builders_reject_what_they_cannot_draw() {
     assert!(ImageGrid::weights(&empty_kernel, 10).is_err());
 
     let cm = ConfusionMatrix::new(&[0, 1], &[0, 1], &["a", "b"]).unwrap();
-    assert!(Heatmap::new(&cm).cell_size(u32::MAX).figure().png().is_err());
+    assert!(Heatmap::new(&cm)
+        .cell_size(u32::MAX)
+        .figure()
+        .png()
+        .is_err());
     assert!(Heatmap::new(&cm).cell_size(3).figure().png().is_err());
     assert!(Heatmap::new(&cm).cell_size(30).figure().png().is_ok());
 }

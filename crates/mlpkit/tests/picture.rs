@@ -12,7 +12,14 @@ use mlpkit::prelude::*;
 
 /// Ink coverage of the point `(x, y)` for a stroke along `points` (in units of `scale`
 /// pixels, shifted by `offset`) of half-width `radius`: 1 inside, fading over one pixel.
-fn coverage(x: f32, y: f32, points: &[(f32, f32)], scale: f32, offset: (f32, f32), radius: f32) -> f32 {
+fn coverage(
+    x: f32,
+    y: f32,
+    points: &[(f32, f32)],
+    scale: f32,
+    offset: (f32, f32),
+    radius: f32,
+) -> f32 {
     let mut best = f32::MAX;
     for w in points.windows(2) {
         let (ax, ay) = (w[0].0 * scale + offset.0, w[0].1 * scale + offset.1);
@@ -31,15 +38,31 @@ const SEVEN: [(f32, f32); 5] = [(0.0, 0.0), (10.0, 0.0), (4.0, 16.0), (6.5, 8.0)
 /// top-left corner at `offset`.
 fn drawn(w: u32, h: u32, scale: f32, offset: (f32, f32), inverted: bool) -> DynamicImage {
     let img = GrayImage::from_fn(w, h, |x, y| {
-        let ink = coverage(x as f32 + 0.5, y as f32 + 0.5, &SEVEN, scale, offset, scale * 0.9);
+        let ink = coverage(
+            x as f32 + 0.5,
+            y as f32 + 0.5,
+            &SEVEN,
+            scale,
+            offset,
+            scale * 0.9,
+        );
         let paper_light = 235.0 * (1.0 - ink) + 15.0 * ink;
-        Luma([if inverted { 255.0 - paper_light } else { paper_light } as u8])
+        Luma([if inverted {
+            255.0 - paper_light
+        } else {
+            paper_light
+        } as u8])
     });
     DynamicImage::ImageLuma8(img)
 }
 
 fn values(t: &Tensor) -> Vec<f32> {
-    t.to_dtype(DType::F32).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    t.to_dtype(DType::F32)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap()
 }
 
 /// Mean absolute difference of two 28×28 byte images, as a share of full scale.
@@ -57,14 +80,30 @@ fn the_same_stroke_gives_the_same_input_however_it_was_drawn() {
     for (what, picture) in [
         ("shifted", drawn(100, 100, 4.0, (5.0, 30.0), false)),
         ("twice as large", drawn(200, 200, 8.0, (60.0, 40.0), false)),
-        ("inverted (light ink on dark)", drawn(100, 100, 4.0, (30.0, 20.0), true)),
-        ("on a larger canvas", drawn(400, 260, 4.0, (250.0, 150.0), false)),
+        (
+            "inverted (light ink on dark)",
+            drawn(100, 100, 4.0, (30.0, 20.0), true),
+        ),
+        (
+            "on a larger canvas",
+            drawn(400, 260, 4.0, (250.0, 150.0), false),
+        ),
     ] {
         let d = difference(&mnist_digit(&picture).unwrap(), &base);
-        assert!(d < 0.02, "{what}: differs by {:.1}% of full scale on average", 100.0 * d);
+        assert!(
+            d < 0.02,
+            "{what}: differs by {:.1}% of full scale on average",
+            100.0 * d
+        );
     }
     // A different digit is far from it: the comparison can tell.
-    let one = GrayImage::from_fn(100, 100, |x, y| Luma([if (48..53).contains(&x) && (20..80).contains(&y) { 10 } else { 240 }]));
+    let one = GrayImage::from_fn(100, 100, |x, y| {
+        Luma([if (48..53).contains(&x) && (20..80).contains(&y) {
+            10
+        } else {
+            240
+        }])
+    });
     let d = difference(&mnist_digit(&DynamicImage::ImageLuma8(one)).unwrap(), &base);
     assert!(d > 0.08, "a one and a seven differ by {d}");
 }
@@ -75,7 +114,11 @@ fn colour_pictures_and_files_work_too() {
     // Blue ink on yellow paper.
     let colour = RgbImage::from_fn(100, 100, |x, y| {
         let v = grey.get_pixel(x, y).0[0] as f32 / 255.0;
-        Rgb([(250.0 * v) as u8, (240.0 * v) as u8, (60.0 + 60.0 * v) as u8])
+        Rgb([
+            (250.0 * v) as u8,
+            (240.0 * v) as u8,
+            (60.0 + 60.0 * v) as u8,
+        ])
     });
     let from_colour = mnist_digit(&DynamicImage::ImageRgb8(colour.clone())).unwrap();
     let base = mnist_digit(&DynamicImage::ImageLuma8(grey)).unwrap();
@@ -103,7 +146,11 @@ fn an_mnist_digit_passes_through_nearly_unchanged() {
     }
     // MNIST's digits already are 20-pixel, centred, bright-on-dark pictures: they come out
     // as they went in, to within rounding.
-    assert!(worst < 0.002, "an MNIST digit changed by {:.2}% on average", 100.0 * worst);
+    assert!(
+        worst < 0.002,
+        "an MNIST digit changed by {:.2}% on average",
+        100.0 * worst
+    );
 }
 
 #[test]
@@ -113,14 +160,20 @@ fn each_step_does_what_it_says() {
     assert!(ink.get_pixel(0, 0).0[0] < 0.1, "paper becomes dark");
     let cropped = crop_to_ink(&ink, 0.25).unwrap();
     let (w, h) = cropped.dimensions();
-    assert!((19..=25).contains(&w) && (33..=38).contains(&h), "{w} × {h}");
+    assert!(
+        (19..=25).contains(&w) && (33..=38).contains(&h),
+        "{w} × {h}"
+    );
     let scaled = fit_longer_side(&cropped, 20).unwrap();
     assert_eq!(scaled.height(), 20);
     let aspect = |g: &Grey| g.width() as f32 / g.height() as f32;
     assert!((aspect(&scaled) - aspect(&cropped)).abs() < 0.05);
     let framed = center_by_mass(&scaled, 28).unwrap();
     let (cx, cy) = center_of_mass(&framed).unwrap();
-    assert!((cx - 14.0).abs() <= 0.5 && (cy - 14.0).abs() <= 0.5, "({cx}, {cy})");
+    assert!(
+        (cx - 14.0).abs() <= 0.5 && (cy - 14.0).abs() <= 0.5,
+        "({cx}, {cy})"
+    );
     // Light ink on dark paper is left as it is.
     let dark = ink_bright(&ink);
     assert_eq!(dark.get_pixel(0, 0), ink.get_pixel(0, 0));
@@ -132,20 +185,31 @@ fn pictures_without_a_digit_are_refused_with_a_reason() {
     let e = mnist_digit(&blank).unwrap_err().to_string();
     assert!(e.contains("no ink"), "{e}");
     let empty = DynamicImage::ImageLuma8(GrayImage::new(0, 0));
-    assert!(mnist_digit(&empty).unwrap_err().to_string().contains("0 × 0"));
+    assert!(mnist_digit(&empty)
+        .unwrap_err()
+        .to_string()
+        .contains("0 × 0"));
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("digit.png");
     std::fs::write(&fake, b"this is not a picture").unwrap();
     let e = mnist_digit_file(&fake).unwrap_err().to_string();
-    assert!(e.contains("digit.png") && e.contains("not a picture"), "{e}");
+    assert!(
+        e.contains("digit.png") && e.contains("not a picture"),
+        "{e}"
+    );
     // A picture saved dark on white by `save_png` reads back as the same digit.
-    let seven = mlpkit::data::picture::mnist_style(&to_grey(&drawn(100, 100, 4.0, (30.0, 20.0), true)).unwrap()).unwrap();
+    let seven = mlpkit::data::picture::mnist_style(
+        &to_grey(&drawn(100, 100, 4.0, (30.0, 20.0), true)).unwrap(),
+    )
+    .unwrap();
     let file = dir.path().join("seven-saved.png");
     let big = mlpkit::data::picture::stretch(&mlpkit::data::picture::inverted(&seven), 140, 140);
     mlpkit::data::picture::save_png(&big, &file).unwrap();
     let back = mnist_digit_file(&file).unwrap();
     assert!(difference(&back, &mlpkit::data::picture::to_tensor(&seven).unwrap()) < 0.03);
-    let e = mnist_digit_file(dir.path().join("missing.png")).unwrap_err().to_string();
+    let e = mnist_digit_file(dir.path().join("missing.png"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("missing.png"), "{e}");
 }
 
@@ -168,7 +232,10 @@ fn the_uci_digits_load_with_their_checks() {
     let labels = digits.label_vec().unwrap();
     let mut counts = [0usize; 10];
     labels.iter().for_each(|&l| counts[l as usize] += 1);
-    assert!(counts.iter().all(|&c| (170..=185).contains(&c)), "{counts:?}");
+    assert!(
+        counts.iter().all(|&c| (170..=185).contains(&c)),
+        "{counts:?}"
+    );
     let max = values(digits.images()).into_iter().fold(0.0, f32::max);
     assert_eq!(max, 16.0);
     // The first digit is a 0 (the file's first line ends with its label).
@@ -198,7 +265,11 @@ fn a_damaged_uci_file_is_refused_with_a_reason() {
         v.push(label.into());
         v.join(",")
     };
-    let ok = uci_digits::parse(&path, &gz(&format!("{}\n{}\n", row("3", "1"), row("16", "9")))).unwrap();
+    let ok = uci_digits::parse(
+        &path,
+        &gz(&format!("{}\n{}\n", row("3", "1"), row("16", "9"))),
+    )
+    .unwrap();
     assert_eq!(ok.label_vec().unwrap(), vec![1, 9]);
     for (text, says) in [
         (row("17", "1"), "from 0 to 16"),
@@ -207,8 +278,13 @@ fn a_damaged_uci_file_is_refused_with_a_reason() {
         ("1,2,3".to_string(), "has 3 values"),
         (String::new(), "no digit"),
     ] {
-        let e = uci_digits::parse(&path, &gz(&text)).unwrap_err().to_string();
+        let e = uci_digits::parse(&path, &gz(&text))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(says), "{says}: {e}");
     }
-    assert!(uci_digits::parse(&path, b"not gzip").unwrap_err().to_string().contains("gzip"));
+    assert!(uci_digits::parse(&path, b"not gzip")
+        .unwrap_err()
+        .to_string()
+        .contains("gzip"));
 }

@@ -431,7 +431,10 @@ fn heatmap_errors_view_puts_the_errors_on_their_own_scale() {
     assert_eq!(at(3, 5), Colormap::Oranges.color(1.0));
     let pale = Colormap::Oranges.color(0.0);
     assert_eq!(at(0, 5), pale, "a cell without errors is the palest colour");
-    assert!(luminance(at(0, 1)) < luminance(pale) - 0.1, "a 5 % error stands out");
+    assert!(
+        luminance(at(0, 1)) < luminance(pale) - 0.1,
+        "a 5 % error stands out"
+    );
     let texts = svg_texts(&heat.figure().svg().unwrap());
     for text in ["30%", "70%", "95%", "5.0%", "errors, % of true class"] {
         assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
@@ -477,7 +480,9 @@ fn predictions_pick_mistakes_and_hesitations() {
     let three = Tensor::new(&[[0.5f32, 0.5], [1.0, 0.0], [0.0, 1.0]], &Device::Cpu).unwrap();
     let e = Predictions::new(&three, &[0, 1]).unwrap_err().to_string();
     assert!(e.contains("3 rows") && e.contains("2 labels"), "{e}");
-    let e = Predictions::new(&three, &[0, 1, 2]).unwrap_err().to_string();
+    let e = Predictions::new(&three, &[0, 1, 2])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("a label is 2"), "{e}");
     let nan = Tensor::new(&[[f32::NAN, 0.5]], &Device::Cpu).unwrap();
     assert!(Predictions::new(&nan, &[0]).is_err());
@@ -490,14 +495,23 @@ fn prediction_grid_shows_each_example_with_its_bars() {
     let names = ["zero", "one", "two"];
     let grid = PredictionGrid::new(&images, &p, &[1, 3, 0], &names).unwrap();
     let fig = grid.clone().figure();
-    assert!(fig.width >= 900 && fig.height >= 2 * 200, "two per row: {fig:?}");
+    assert!(
+        fig.width >= 900 && fig.height >= 2 * 200,
+        "two per row: {fig:?}"
+    );
     let img = decode(&fig.png().unwrap());
     use mlpkit::plot::bars_colors::{PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
     for c in [PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS] {
         assert!(count_in(&img, c) > 100, "{c:?} is drawn");
     }
     let texts = svg_texts(&grid.figure().svg().unwrap());
-    for text in ["two → one", "one → two", "zero", "80% one (wrong)", "true class"] {
+    for text in [
+        "two → one",
+        "one → two",
+        "zero",
+        "80% one (wrong)",
+        "true class",
+    ] {
         assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
     }
     assert!(PredictionGrid::new(&images, &p, &[], &names).is_err());
@@ -523,13 +537,25 @@ fn confusions_and_pairs_are_ranked_by_count() {
 fn sources_show_as_paths_relative_to_the_current_folder() {
     let here = std::env::current_dir().unwrap();
     let data = here.join("tests");
-    assert_eq!(mlpkit::data::shown_path(&data), std::path::PathBuf::from("tests"));
+    assert_eq!(
+        mlpkit::data::shown_path(&data),
+        std::path::PathBuf::from("tests")
+    );
     let up = here.parent().unwrap().join("mlpkit").join("src");
-    assert_eq!(mlpkit::data::shown_path(&up), std::path::PathBuf::from("src"));
+    assert_eq!(
+        mlpkit::data::shown_path(&up),
+        std::path::PathBuf::from("src")
+    );
     let sibling = here.parent().unwrap();
-    assert_eq!(mlpkit::data::shown_path(sibling), std::path::PathBuf::from(".."));
+    assert_eq!(
+        mlpkit::data::shown_path(sibling),
+        std::path::PathBuf::from("..")
+    );
     // Only the root in common: absolute, as it is.
-    assert_eq!(mlpkit::data::shown_path(std::path::Path::new("/proc")), std::path::PathBuf::from("/proc"));
+    assert_eq!(
+        mlpkit::data::shown_path(std::path::Path::new("/proc")),
+        std::path::PathBuf::from("/proc")
+    );
     // A path that does not exist is shown unchanged.
     let missing = std::path::Path::new("/no/such/folder");
     assert_eq!(mlpkit::data::shown_path(missing), missing);

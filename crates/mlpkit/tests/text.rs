@@ -15,7 +15,14 @@ use plotters::style::FontFamily;
 const LEFT: i32 = 20;
 /// The strings that were mis-set, and the sizes figures use for tick labels, axis names and
 /// titles (and one large size, where rounding cannot hide anything).
-const STRINGS: [&str; 6] = ["epoch", "true label", "Ankle boot", "Pullover", "1120", "loss"];
+const STRINGS: [&str; 6] = [
+    "epoch",
+    "true label",
+    "Ankle boot",
+    "Pullover",
+    "1120",
+    "loss",
+];
 const SIZES: [f32; 4] = [13.0, 15.0, 17.0, 40.0];
 
 /// One line of text at a pixel size, drawn at (LEFT, 20), anchored at its top left.
@@ -82,7 +89,10 @@ fn misplacement(img: &image::RgbImage, text: &str, size: f32) -> f32 {
         (i == 0 || expected[i - 1].0 .1 <= x0)
             && expected.get(i + 1).is_none_or(|next| x1 <= next.0 .0)
     };
-    let isolated: Vec<_> = (0..expected.len()).filter(|&i| apart(i)).map(|i| expected[i]).collect();
+    let isolated: Vec<_> = (0..expected.len())
+        .filter(|&i| apart(i))
+        .map(|i| expected[i])
+        .collect();
     assert!(
         2 * isolated.len() >= expected.len(),
         "{text:?} at {size} px: too few glyphs stand apart to measure, choose another string"
@@ -117,7 +127,10 @@ fn glyphs_sit_where_the_font_metrics_put_them() {
         for text in STRINGS {
             let off = misplacement(&render(text, size), text, size);
             println!("{text:?} at {size} px: worst glyph {off:.3} px off");
-            assert!(off <= 0.25, "{text:?} at {size} px: a glyph is {off:.2} px from its place");
+            assert!(
+                off <= 0.25,
+                "{text:?} at {size} px: a glyph is {off:.2} px from its place"
+            );
         }
     }
 }
@@ -160,8 +173,15 @@ fn the_text_box_holds_the_ink() {
         inked.iter().map(|p| p.1).min().unwrap() as f32 - 20.0,
         inked.iter().map(|p| p.1).max().unwrap() as f32 - 20.0,
     );
-    assert!(right <= line.width + 1.0, "ink reaches {right}, the box {}", line.width);
-    assert!(top >= 0.0 && bottom <= line.ascent + line.descent, "ink rows {top}..{bottom}");
+    assert!(
+        right <= line.width + 1.0,
+        "ink reaches {right}, the box {}",
+        line.width
+    );
+    assert!(
+        top >= 0.0 && bottom <= line.ascent + line.descent,
+        "ink rows {top}..{bottom}"
+    );
 }
 
 /// plotters 0.3.7 drops each glyph's side bearing and rounds each glyph's vertical place on its
@@ -185,5 +205,8 @@ fn plotters_own_text_fails_the_same_checks() {
         }
     }
     println!("plotters 0.3.7 places a glyph up to {worst:.2} px from where the font puts it");
-    assert!(worst > 1.0, "plotters' own text is now placed within {worst} px");
+    assert!(
+        worst > 1.0,
+        "plotters' own text is now placed within {worst} px"
+    );
 }

@@ -209,7 +209,11 @@ impl fmt::Display for Source {
         match self {
             Source::Dir(d) => write!(f, "{}", shown_path(d).display()),
             Source::Hub { repo, cache } => {
-                write!(f, "Hugging Face hub {repo} (cache {})", shown_path(cache).display())
+                write!(
+                    f,
+                    "Hugging Face hub {repo} (cache {})",
+                    shown_path(cache).display()
+                )
             }
         }
     }

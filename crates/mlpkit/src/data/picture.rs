@@ -146,7 +146,12 @@ pub fn fit_longer_side(picture: &Grey, side: u32) -> Result<Grey> {
         ((w as f64 * scale).round() as u32).clamp(1, side),
         ((h as f64 * scale).round() as u32).clamp(1, side),
     );
-    Ok(image::imageops::resize(picture, nw, nh, FilterType::Triangle))
+    Ok(image::imageops::resize(
+        picture,
+        nw,
+        nh,
+        FilterType::Triangle,
+    ))
 }
 
 /// The centre of mass of the picture's brightness, `(x, y)` in pixels from its top-left
@@ -196,7 +201,11 @@ pub fn to_tensor(picture: &Grey) -> Result<Tensor> {
         .pixels()
         .map(|p| (p.0[0].clamp(0.0, 1.0) * 255.0).round() as u8)
         .collect();
-    Ok(Tensor::from_vec(bytes, (h as usize, w as usize), &Device::Cpu)?)
+    Ok(Tensor::from_vec(
+        bytes,
+        (h as usize, w as usize),
+        &Device::Cpu,
+    )?)
 }
 
 /// The MNIST steps on a grey picture: [`ink_bright`], [`crop_to_ink`], [`fit_longer_side`]
@@ -236,7 +245,9 @@ pub fn save_png(picture: &Grey, path: impl AsRef<Path>) -> Result<()> {
         .expect("one byte per pixel");
     let mut png = std::io::Cursor::new(Vec::new());
     grey.write_to(&mut png, image::ImageFormat::Png)
-        .map_err(|e| Error::InvalidArgument(format!("cannot encode `{}` as PNG: {e}", path.display())))?;
+        .map_err(|e| {
+            Error::InvalidArgument(format!("cannot encode `{}` as PNG: {e}", path.display()))
+        })?;
     crate::atomic::write_bytes(path, &png.into_inner())
 }
 
@@ -244,16 +255,27 @@ pub fn save_png(picture: &Grey, path: impl AsRef<Path>) -> Result<()> {
 /// 0–16) as a grey picture with values in [0, 1].
 pub fn from_tensor(image: &Tensor, max: f32) -> Result<Grey> {
     let &[h, w] = image.dims() else {
-        return Err(Error::shape("picture::from_tensor", "one image (height, width)", image.dims()));
+        return Err(Error::shape(
+            "picture::from_tensor",
+            "one image (height, width)",
+            image.dims(),
+        ));
     };
-    if !(max > 0.0) {
+    if max.is_nan() || max <= 0.0 {
         return Err(Error::InvalidArgument(format!(
             "picture::from_tensor: the largest value must be positive, got {max}"
         )));
     }
-    let values = image.to_dtype(candle_core::DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
-    Grey::from_raw(w as u32, h as u32, values.into_iter().map(|v| v / max).collect())
-        .ok_or_else(|| Error::InvalidArgument("picture::from_tensor: the image is too large".into()))
+    let values = image
+        .to_dtype(candle_core::DType::F32)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    Grey::from_raw(
+        w as u32,
+        h as u32,
+        values.into_iter().map(|v| v / max).collect(),
+    )
+    .ok_or_else(|| Error::InvalidArgument("picture::from_tensor: the image is too large".into()))
 }
 
 /// Applies `f` to every image of `images` `(n, height, width)` with values from 0 to `max`,
@@ -265,7 +287,11 @@ pub fn map_pictures(
     f: impl Fn(&Grey) -> Result<Grey>,
 ) -> Result<Tensor> {
     let &[n, _, _] = images.dims() else {
-        return Err(Error::shape("picture::map_pictures", "images (n, height, width)", images.dims()));
+        return Err(Error::shape(
+            "picture::map_pictures",
+            "images (n, height, width)",
+            images.dims(),
+        ));
     };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -274,7 +300,9 @@ pub fn map_pictures(
         out.push(to_tensor(&done)?);
     }
     Tensor::stack(&out, 0).map_err(|e| {
-        Error::Mismatch(format!("picture::map_pictures: the results differ in size ({e})"))
+        Error::Mismatch(format!(
+            "picture::map_pictures: the results differ in size ({e})"
+        ))
     })
 }
 

@@ -44,7 +44,10 @@ pub fn load() -> Result<Split> {
     for (why, dir) in env
         .map(|d| (ENV_VAR, d))
         .into_iter()
-        .chain(std::iter::once(("the workspace's data folder", workspace_dir())))
+        .chain(std::iter::once((
+            "the workspace's data folder",
+            workspace_dir(),
+        )))
     {
         let path = dir.join(FILE);
         if path.is_file() {
@@ -91,7 +94,11 @@ pub fn parse(path: &Path, gz: &[u8]) -> Result<Split> {
         .read_to_string(&mut text)
         .map_err(|e| bad(format!("it is not gzip-compressed text: {e}")))?;
     let (mut pixels, mut labels) = (Vec::new(), Vec::new());
-    for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (number, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let values: Vec<&str> = line.split(',').collect();
         if values.len() != SIDE * SIDE + 1 {
             return Err(bad(format!(

@@ -120,7 +120,11 @@ impl Plot for BarChart {
                 Text::new(
                     // Four significant digits for shares (0.9618), two decimals for
                     // percentages and other values from 1 up (3.82).
-                    if v.abs() >= 1.0 { format!("{v:.2}") } else { format!("{v:.4}") },
+                    if v.abs() >= 1.0 {
+                        format!("{v:.2}")
+                    } else {
+                        format!("{v:.4}")
+                    },
                     (SegmentValue::CenterOf(i), v),
                     above.clone(),
                 )

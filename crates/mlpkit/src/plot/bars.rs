@@ -218,7 +218,8 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         + between * (entries.len() as i32 - 1).max(0);
     let (width, _) = root.dim_in_pixel();
     let mut x = (width as i32 - total) / 2;
-    let style = TextStyle::from((SANS, SIZE as f64).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let style =
+        TextStyle::from((SANS, SIZE as f64).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     for ((color, text), w) in entries.iter().zip(widths) {
         root.draw(&Rectangle::new(
             [(x, y - square / 2), (x + square, y + square / 2 + 1)],

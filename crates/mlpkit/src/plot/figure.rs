@@ -101,7 +101,8 @@ pub fn render_svg<P: Plot>(plot: &P, width: u32, height: u32) -> Result<String> 
     super::fonts::ensure_registered();
     let mut out = String::new();
     {
-        let root = Typeset::vector(SVGBackend::with_string(&mut out, (width, height))).into_drawing_area();
+        let root =
+            Typeset::vector(SVGBackend::with_string(&mut out, (width, height))).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         plot.draw(&root)?;
         root.present().map_err(plot_err)?;

@@ -58,7 +58,11 @@ impl Heatmap {
 
     /// Row-normalised shares instead of counts (the same as `view(HeatmapView::Shares)`).
     pub fn normalize(mut self, normalize: bool) -> Self {
-        self.view = if normalize { HeatmapView::Shares } else { HeatmapView::Counts };
+        self.view = if normalize {
+            HeatmapView::Shares
+        } else {
+            HeatmapView::Counts
+        };
         self
     }
 
@@ -196,7 +200,11 @@ impl Heatmap {
                 let max = self.matrix.max_count();
                 (
                     Colormap::Blues,
-                    [max.to_string(), format!("{:.0}", max as f64 / 2.0), "0".into()],
+                    [
+                        max.to_string(),
+                        format!("{:.0}", max as f64 / 2.0),
+                        "0".into(),
+                    ],
                 )
             }
             HeatmapView::Shares => (Colormap::Blues, ["100%".into(), "50%".into(), "0%".into()]),
@@ -237,7 +245,15 @@ impl Plot for Heatmap {
             .unwrap_or(u32::MAX)
             .saturating_mul(self.cell);
         (
-            side.saturating_add(self.left() + RIGHT + if self.view == HeatmapView::Errors { 30 } else { 0 }),
+            side.saturating_add(
+                self.left()
+                    + RIGHT
+                    + if self.view == HeatmapView::Errors {
+                        30
+                    } else {
+                        0
+                    },
+            ),
             side.saturating_add(TOP + self.bottom()),
         )
     }
@@ -303,9 +319,12 @@ impl Plot for Heatmap {
             )
             .map_err(plot_err)?;
             if self.rotate_x_labels() {
-                let rotated =
-                    TextStyle::from((SANS, TICK_SIZE).into_font().transform(FontTransform::Rotate90))
-                        .pos(Pos::new(HPos::Left, VPos::Center));
+                let rotated = TextStyle::from(
+                    (SANS, TICK_SIZE)
+                        .into_font()
+                        .transform(FontTransform::Rotate90),
+                )
+                .pos(Pos::new(HPos::Left, VPos::Center));
                 root.draw_text(name, &rotated, (left + c, top + side + 8))
                     .map_err(plot_err)?;
             } else {

@@ -93,7 +93,11 @@ pub fn layout(font: &'static FontRef<'static>, size: f32, text: &str) -> Line {
         let id = scaled.glyph_id(ch);
         if id.0 == 0 && other.glyph_id(ch).0 != 0 {
             // Kerning does not apply across fonts.
-            glyphs.push(PlacedGlyph { ch, font: other, pen_x: pen });
+            glyphs.push(PlacedGlyph {
+                ch,
+                font: other,
+                pen_x: pen,
+            });
             pen += other.as_scaled(scale).h_advance(other.glyph_id(ch));
             previous = None;
             continue;
@@ -101,7 +105,11 @@ pub fn layout(font: &'static FontRef<'static>, size: f32, text: &str) -> Line {
         if let Some(previous) = previous {
             pen += scaled.kern(previous, id);
         }
-        glyphs.push(PlacedGlyph { ch, font, pen_x: pen });
+        glyphs.push(PlacedGlyph {
+            ch,
+            font,
+            pen_x: pen,
+        });
         pen += scaled.h_advance(id);
         previous = Some(id);
     }

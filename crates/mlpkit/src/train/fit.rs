@@ -15,11 +15,11 @@ use candle_nn::Optimizer as _;
 
 use super::callbacks::{Callback, Control};
 use super::checks::{check_data, check_weights};
-use super::step::choose;
-use super::team::Pool;
 use super::history::{EpochLog, History, Monitor};
 use super::loss::Loss;
 use super::optim::{Optim, Rule, UpdateRule};
+use super::step::choose;
+use super::team::Pool;
 use crate::data::{Batches, Split};
 use crate::error::{Error, Result};
 use crate::model::{Activation, Sequential};
@@ -388,7 +388,13 @@ impl Sequential {
 
     /// The error `fit` returns when interrupted before batch `batch` of epoch `epoch`; the
     /// history records where.
-    fn interrupted(&mut self, first_epoch: usize, epoch: usize, batch: usize, batches: usize) -> Error {
+    fn interrupted(
+        &mut self,
+        first_epoch: usize,
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+    ) -> Error {
         let done = self.history.len() + 1 - first_epoch;
         let during = format!("in epoch {epoch}, before batch {batch} of {batches}");
         self.history.stopped_early = Some(format!("interrupted {during}"));

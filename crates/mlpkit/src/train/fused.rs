@@ -602,7 +602,11 @@ impl FusedTrainer {
     /// The learning rate of the next step, after Keras's time-based decay.
     fn rule_lr(&self) -> f64 {
         use super::optim::UpdateRule;
-        decayed_learning_rate(self.rule.learning_rate(), self.rule.decay(), self.iterations)
+        decayed_learning_rate(
+            self.rule.learning_rate(),
+            self.rule.decay(),
+            self.iterations,
+        )
     }
 
     fn forward_train(&mut self, rows: usize, rng: &mut StdRng) {
@@ -746,7 +750,11 @@ impl FusedTrainer {
                             delta.at(0),
                             (n, 1),
                         );
-                        (w.slice_mut(at, len), gw.slice_mut(at, len), sw.block(at, len))
+                        (
+                            w.slice_mut(at, len),
+                            gw.slice_mut(at, len),
+                            sw.block(at, len),
+                        )
                     };
                     errors.record(update.apply_slices(w, g, state));
                 }

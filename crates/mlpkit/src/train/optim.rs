@@ -478,7 +478,11 @@ impl<R: UpdateRule> Optim<R> {
 
     /// The learning rate the next step will use, after decay.
     pub fn current_learning_rate(&self) -> f64 {
-        decayed_learning_rate(self.rule.learning_rate(), self.rule.decay(), self.iterations)
+        decayed_learning_rate(
+            self.rule.learning_rate(),
+            self.rule.decay(),
+            self.iterations,
+        )
     }
 }
 

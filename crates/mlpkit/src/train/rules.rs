@@ -219,13 +219,16 @@ impl Update {
 
     /// Updates the weights `w` in place from their gradient `g` and the rule's state `state`
     /// (as many slices as [`Update::slots`], each as long as `w`), element by element.
-    pub(crate) fn apply_slices(self, w: &mut [f32], g: &[f32], state: [&mut [f32]; 2]) -> Result<()> {
+    pub(crate) fn apply_slices(
+        self,
+        w: &mut [f32],
+        g: &[f32],
+        state: [&mut [f32]; 2],
+    ) -> Result<()> {
         let n = w.len();
         let [s0, s1] = state;
         let need = self.slots();
-        let lengths_ok = g.len() == n
-            && (need < 1 || s0.len() == n)
-            && (need < 2 || s1.len() == n);
+        let lengths_ok = g.len() == n && (need < 1 || s0.len() == n) && (need < 2 || s1.len() == n);
         if !lengths_ok {
             return Err(Error::Mismatch(format!(
                 "an optimizer step got {n} weights, {} gradients and state of {} and {} values",
@@ -290,7 +293,9 @@ impl Update {
         }
         match self {
             Update::Sgd { lr } => sgd(lr, w, g),
-            Update::Momentum { lr, mu, nesterov } => momentum(lr, mu, nesterov, w, g, &mut state[0]),
+            Update::Momentum { lr, mu, nesterov } => {
+                momentum(lr, mu, nesterov, w, g, &mut state[0])
+            }
             Update::Adam {
                 alpha,
                 one_minus_b1,
@@ -298,7 +303,16 @@ impl Update {
                 eps,
             } => {
                 let (m, v) = state.split_at_mut(1);
-                adam(alpha, one_minus_b1, one_minus_b2, eps, w, g, &mut m[0], &mut v[0])
+                adam(
+                    alpha,
+                    one_minus_b1,
+                    one_minus_b2,
+                    eps,
+                    w,
+                    g,
+                    &mut m[0],
+                    &mut v[0],
+                )
             }
             Update::RmsProp {
                 lr,
@@ -349,7 +363,9 @@ fn adam<T: Num>(
     v: &mut T,
 ) -> std::result::Result<T, T::Error> {
     *m = m.plus(&g.minus(m)?.scale(one_minus_b1)?)?.flush()?;
-    *v = v.plus(&g.times(g)?.minus(v)?.scale(one_minus_b2)?)?.flush()?;
+    *v = v
+        .plus(&g.times(g)?.minus(v)?.scale(one_minus_b2)?)?
+        .flush()?;
     w.minus(&m.scale(alpha)?.over(&v.root()?.shift(eps)?)?)
 }
 
@@ -364,7 +380,10 @@ fn rmsprop<T: Num>(
     g: &T,
     v: &mut T,
 ) -> std::result::Result<T, T::Error> {
-    *v = v.scale(rho)?.plus(&g.times(g)?.scale(one_minus_rho)?)?.flush()?;
+    *v = v
+        .scale(rho)?
+        .plus(&g.times(g)?.scale(one_minus_rho)?)?
+        .flush()?;
     w.minus(&g.scale(lr)?.over(&v.shift(eps)?.root()?)?)
 }
 
@@ -426,23 +445,46 @@ mod tests {
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&w), bits(&from_tensor), "{rule:?} step {t}");
                 for k in 0..u.slots() {
-                    assert_eq!(bits(&s[k]), bits(&st[k].to_vec1::<f32>().unwrap()), "{rule:?} state {k} step {t}");
+                    assert_eq!(
+                        bits(&s[k]),
+                        bits(&st[k].to_vec1::<f32>().unwrap()),
+                        "{rule:?} state {k} step {t}"
+                    );
                 }
             }
             // Nothing left in the state is subnormal.
             for v in s.iter().flatten() {
-                assert!(*v == 0.0 || v.abs() >= f32::MIN_POSITIVE || v.is_nan(), "{rule:?}: {v:e}");
+                assert!(
+                    *v == 0.0 || v.abs() >= f32::MIN_POSITIVE || v.is_nan(),
+                    "{rule:?}: {v:e}"
+                );
             }
         }
     }
 
     #[test]
     fn flush_zeroes_only_subnormals_and_keeps_nan() {
-        let xs = [1e-39f32, -1e-40, f32::MIN_POSITIVE, -2e-38, 0.0, 1.0, f32::NAN];
+        let xs = [
+            1e-39f32,
+            -1e-40,
+            f32::MIN_POSITIVE,
+            -2e-38,
+            0.0,
+            1.0,
+            f32::NAN,
+        ];
         let flushed: Vec<f32> = xs.iter().map(|x| Num::flush(x).unwrap()).collect();
-        assert_eq!(flushed[..6], [0.0, 0.0, f32::MIN_POSITIVE, -2e-38, 0.0, 1.0]);
+        assert_eq!(
+            flushed[..6],
+            [0.0, 0.0, f32::MIN_POSITIVE, -2e-38, 0.0, 1.0]
+        );
         assert!(flushed[6].is_nan());
-        let t = Tensor::new(&xs, &Device::Cpu).unwrap().flush().unwrap().to_vec1::<f32>().unwrap();
+        let t = Tensor::new(&xs, &Device::Cpu)
+            .unwrap()
+            .flush()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
         assert_eq!(t[..6], flushed[..6]);
         assert!(t[6].is_nan());
     }
@@ -456,7 +498,9 @@ mod tests {
         let mut c = a.clone();
         assert!(u.apply_slices(&mut w, &[0.0; 5], [&mut a, &mut c]).is_err());
         let u = Update::new(&Sgd::default().into(), 0.01, 1);
-        assert!(u.apply_slices(&mut w, &[1.0; 4], [&mut [], &mut []]).is_ok());
+        assert!(u
+            .apply_slices(&mut w, &[1.0; 4], [&mut [], &mut []])
+            .is_ok());
         assert_eq!(w, vec![-0.01; 4]);
     }
 
@@ -468,7 +512,9 @@ mod tests {
         dropout_mask(0.25, &mut rng, &mut mask);
         let kept = mask.iter().filter(|&&m| m != 0.0).count();
         assert!((74_000..76_000).contains(&kept), "{kept}");
-        assert!(mask.iter().all(|&m| m == 0.0 || (m - 1.0 / 0.75).abs() < 1e-6));
+        assert!(mask
+            .iter()
+            .all(|&m| m == 0.0 || (m - 1.0 / 0.75).abs() < 1e-6));
         // The same seed draws the same mask.
         let mut again = vec![1f32; 100_000];
         dropout_mask(0.25, &mut StdRng::seed_from_u64(7), &mut again);

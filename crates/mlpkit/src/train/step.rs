@@ -95,7 +95,10 @@ impl TrainingStep for Autograd {
 
     fn describe(&self) -> String {
         match &self.pool {
-            Some(_) => format!("Candle autograd, {}", crate::device::threads_phrase(self.threads())),
+            Some(_) => format!(
+                "Candle autograd, {}",
+                crate::device::threads_phrase(self.threads())
+            ),
             // On a GPU there is no thread count to speak of.
             None => "Candle autograd".to_string(),
         }
@@ -153,9 +156,7 @@ pub(crate) fn choose(
         }
     }
     let pool = if cpu {
-        let threads = options
-            .threads
-            .unwrap_or(crate::device::AUTOGRAD_THREADS);
+        let threads = options.threads.unwrap_or(crate::device::AUTOGRAD_THREADS);
         Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.max(1))

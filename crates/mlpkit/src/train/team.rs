@@ -210,7 +210,11 @@ impl Workers {
                     .num_threads(threads)
                     .thread_name(|i| format!("mlpkit-rayon-{i}"))
                     .build()
-                    .map_err(|e| crate::Error::InvalidArgument(format!("cannot start {threads} training threads: {e}")))?,
+                    .map_err(|e| {
+                        crate::Error::InvalidArgument(format!(
+                            "cannot start {threads} training threads: {e}"
+                        ))
+                    })?,
             ),
             Pool::RayonGlobal => Workers::Global(threads),
         })
@@ -299,7 +303,10 @@ mod tests {
                         hits[p].fetch_add(1, Ordering::Relaxed);
                     });
                 }
-                assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 100), "{pool:?} {threads}");
+                assert!(
+                    hits.iter().all(|h| h.load(Ordering::Relaxed) == 100),
+                    "{pool:?} {threads}"
+                );
             }
         }
     }
