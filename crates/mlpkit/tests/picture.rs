@@ -288,3 +288,43 @@ fn a_damaged_uci_file_is_refused_with_a_reason() {
         .to_string()
         .contains("gzip"));
 }
+
+#[test]
+fn map_pictures_applies_a_step_to_every_image_in_order() {
+    let mnist = Dataset::load(DatasetKind::Mnist).unwrap();
+    let some = mnist.test.head(40).unwrap();
+    let styled = mlpkit::data::picture::map_pictures(
+        some.images(),
+        255.0,
+        mlpkit::data::picture::mnist_style,
+    )
+    .unwrap();
+    assert_eq!(styled.dims(), &[40, 28, 28]);
+    // Each result is what the step makes of that image on its own.
+    for i in [0, 17, 39] {
+        let one =
+            mlpkit::data::picture::from_tensor(&some.images().get(i).unwrap(), 255.0).unwrap();
+        let alone =
+            mlpkit::data::picture::to_tensor(&mlpkit::data::picture::mnist_style(&one).unwrap())
+                .unwrap();
+        assert_eq!(values(&styled.get(i).unwrap()), values(&alone), "image {i}");
+    }
+    let small = mlpkit::data::picture::map_pictures(some.images(), 255.0, |g| {
+        Ok(mlpkit::data::picture::stretch(g, 8, 8))
+    })
+    .unwrap();
+    assert_eq!(small.dims(), &[40, 8, 8]);
+    // A step that fails names the image; sizes that differ are refused.
+    let e = mlpkit::data::picture::map_pictures(some.images(), 255.0, |g| {
+        if g.get_pixel(0, 0).0[0] >= 0.0 {
+            Err(Error::InvalidArgument("no".into()))
+        } else {
+            Ok(g.clone())
+        }
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("image 0"), "{e}");
+    let uneven = mlpkit::data::picture::map_pictures(some.images(), 255.0, |g| crop_to_ink(g, 0.1));
+    assert!(uneven.is_err());
+}

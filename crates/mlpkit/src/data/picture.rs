@@ -281,29 +281,64 @@ pub fn from_tensor(image: &Tensor, max: f32) -> Result<Grey> {
 /// Applies `f` to every image of `images` `(n, height, width)` with values from 0 to `max`,
 /// and stacks the results (all the same size) as MNIST bytes: a `u8` tensor
 /// `(n, height', width')`. For instance `map_pictures(uci.images(), 16.0, mnist_style)`.
+/// The images are shared out over the CPU's cores (rayon); the result is the same as one
+/// at a time.
 pub fn map_pictures(
     images: &Tensor,
     max: f32,
-    f: impl Fn(&Grey) -> Result<Grey>,
+    f: impl Fn(&Grey) -> Result<Grey> + Sync,
 ) -> Result<Tensor> {
-    let &[n, _, _] = images.dims() else {
+    use rayon::prelude::*;
+    let &[n, h, w] = images.dims() else {
         return Err(Error::shape(
             "picture::map_pictures",
             "images (n, height, width)",
             images.dims(),
         ));
     };
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let done = f(&from_tensor(&images.get(i)?, max)?)
-            .map_err(|e| Error::InvalidArgument(format!("image {i}: {e}")))?;
-        out.push(to_tensor(&done)?);
+    if max.is_nan() || max <= 0.0 {
+        return Err(Error::InvalidArgument(format!(
+            "picture::map_pictures: the largest value must be positive, got {max}"
+        )));
     }
-    Tensor::stack(&out, 0).map_err(|e| {
-        Error::Mismatch(format!(
-            "picture::map_pictures: the results differ in size ({e})"
-        ))
-    })
+    if n == 0 {
+        return Err(Error::InvalidArgument(
+            "picture::map_pictures: there is no image".into(),
+        ));
+    }
+    // One copy of all the values, then plain slices: no tensor per image.
+    let values = images
+        .to_dtype(candle_core::DType::F32)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    let done: Vec<(u32, u32, Vec<u8>)> = values
+        .par_chunks(h * w)
+        .enumerate()
+        .map(|(i, pixels)| {
+            let grey = Grey::from_raw(w as u32, h as u32, pixels.iter().map(|v| v / max).collect())
+                .expect("h × w values per image");
+            let out = f(&grey).map_err(|e| Error::InvalidArgument(format!("image {i}: {e}")))?;
+            let bytes = out
+                .pixels()
+                .map(|p| (p.0[0].clamp(0.0, 1.0) * 255.0).round() as u8)
+                .collect();
+            Ok((out.width(), out.height(), bytes))
+        })
+        .collect::<Result<_>>()?;
+    let (ow, oh) = (done[0].0, done[0].1);
+    if let Some(i) = done.iter().position(|d| (d.0, d.1) != (ow, oh)) {
+        return Err(Error::Mismatch(format!(
+            "picture::map_pictures: image 0 became {ow} × {oh} pixels but image {i} {} × {}; \
+             the function must make every picture the same size",
+            done[i].0, done[i].1
+        )));
+    }
+    let bytes: Vec<u8> = done.into_iter().flat_map(|d| d.2).collect();
+    Ok(Tensor::from_vec(
+        bytes,
+        (n, oh as usize, ow as usize),
+        &Device::Cpu,
+    )?)
 }
 
 /// [`mnist_digit`] of a picture file (PNG, JPEG or BMP).
