@@ -288,6 +288,17 @@ pub fn map_pictures(
     max: f32,
     f: impl Fn(&Grey) -> Result<Grey> + Sync,
 ) -> Result<Tensor> {
+    // The work is in a function that is not generic, compiled once into this library: in a
+    // notebook, where each cell is a crate of its own, the parallel loop would otherwise be
+    // compiled again in every cell that calls this (seconds each time).
+    map_pictures_with(images, max, &f)
+}
+
+fn map_pictures_with(
+    images: &Tensor,
+    max: f32,
+    f: &(dyn Fn(&Grey) -> Result<Grey> + Sync),
+) -> Result<Tensor> {
     use rayon::prelude::*;
     let &[n, h, w] = images.dims() else {
         return Err(Error::shape(
