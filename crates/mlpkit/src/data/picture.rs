@@ -197,15 +197,30 @@ pub fn center_by_mass(picture: &Grey, frame: u32) -> Result<Grey> {
 /// `(height, width)`, ready for the same preprocessing as the dataset's images.
 pub fn to_tensor(picture: &Grey) -> Result<Tensor> {
     let (w, h) = picture.dimensions();
-    let bytes: Vec<u8> = picture
-        .pixels()
-        .map(|p| (p.0[0].clamp(0.0, 1.0) * 255.0).round() as u8)
-        .collect();
     Ok(Tensor::from_vec(
-        bytes,
+        bytes(picture),
         (h as usize, w as usize),
         &Device::Cpu,
     )?)
+}
+
+/// The picture's values as bytes, row by row: 0–1 to 0–255, rounded (the one conversion
+/// every function here uses).
+fn bytes(picture: &Grey) -> Vec<u8> {
+    picture
+        .pixels()
+        .map(|p| (p.0[0].clamp(0.0, 1.0) * 255.0).round() as u8)
+        .collect()
+}
+
+/// An error unless `max`, the value that stands for full ink, is a positive number.
+fn check_max(op: &str, max: f32) -> Result<()> {
+    if max.is_nan() || max <= 0.0 {
+        return Err(Error::InvalidArgument(format!(
+            "{op}: the largest value must be positive, got {max}"
+        )));
+    }
+    Ok(())
 }
 
 /// The MNIST steps on a grey picture: [`ink_bright`], [`crop_to_ink`], [`fit_longer_side`]
@@ -237,11 +252,7 @@ pub fn inverted(picture: &Grey) -> Grey {
 /// Writes the picture as an 8-bit grey PNG file (0 black, 1 white), atomically.
 pub fn save_png(picture: &Grey, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
-    let bytes: Vec<u8> = picture
-        .pixels()
-        .map(|p| (p.0[0].clamp(0.0, 1.0) * 255.0).round() as u8)
-        .collect();
-    let grey = image::GrayImage::from_raw(picture.width(), picture.height(), bytes)
+    let grey = image::GrayImage::from_raw(picture.width(), picture.height(), bytes(picture))
         .expect("one byte per pixel");
     let mut png = std::io::Cursor::new(Vec::new());
     grey.write_to(&mut png, image::ImageFormat::Png)
@@ -261,11 +272,7 @@ pub fn from_tensor(image: &Tensor, max: f32) -> Result<Grey> {
             image.dims(),
         ));
     };
-    if max.is_nan() || max <= 0.0 {
-        return Err(Error::InvalidArgument(format!(
-            "picture::from_tensor: the largest value must be positive, got {max}"
-        )));
-    }
+    check_max("picture::from_tensor", max)?;
     let values = image
         .to_dtype(candle_core::DType::F32)?
         .flatten_all()?
@@ -307,11 +314,7 @@ fn map_pictures_with(
             images.dims(),
         ));
     };
-    if max.is_nan() || max <= 0.0 {
-        return Err(Error::InvalidArgument(format!(
-            "picture::map_pictures: the largest value must be positive, got {max}"
-        )));
-    }
+    check_max("picture::map_pictures", max)?;
     if n == 0 {
         return Err(Error::InvalidArgument(
             "picture::map_pictures: there is no image".into(),
@@ -329,11 +332,7 @@ fn map_pictures_with(
             let grey = Grey::from_raw(w as u32, h as u32, pixels.iter().map(|v| v / max).collect())
                 .expect("h × w values per image");
             let out = f(&grey).map_err(|e| Error::InvalidArgument(format!("image {i}: {e}")))?;
-            let bytes = out
-                .pixels()
-                .map(|p| (p.0[0].clamp(0.0, 1.0) * 255.0).round() as u8)
-                .collect();
-            Ok((out.width(), out.height(), bytes))
+            Ok((out.width(), out.height(), bytes(&out)))
         })
         .collect::<Result<_>>()?;
     let (ow, oh) = (done[0].0, done[0].1);
