@@ -28,7 +28,9 @@ def title_and_summary(nb: dict) -> tuple[str, str]:
         text = "".join(cell["source"]).strip()
         match = re.match(r"#\s+(.+?)\n+(.*?)(\n\n|$)", text, re.S)
         if match:
-            return match.group(1).strip(), " ".join(match.group(2).split())
+            # Plain text for the index: without Markdown's emphasis and code marks.
+            summary = re.sub(r"[*`_]+", "", " ".join(match.group(2).split()))
+            return match.group(1).strip(), summary
     return "untitled", ""
 
 
