@@ -29,7 +29,7 @@ def title_and_summary(nb: dict) -> tuple[str, str]:
         match = re.match(r"#\s+(.+?)\n+(.*?)(\n\n|$)", text, re.S)
         if match:
             # Plain text for the index: without Markdown's emphasis and code marks.
-            summary = re.sub(r"[*`_]+", "", " ".join(match.group(2).split()))
+            summary = re.sub(r"\*+|`", "", " ".join(match.group(2).split()))
             return match.group(1).strip(), summary
     return "untitled", ""
 
