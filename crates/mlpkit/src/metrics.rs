@@ -23,16 +23,37 @@ pub fn accuracy(truth: &[u32], predicted: &[u32]) -> Result<f64> {
     Ok(truth.iter().zip(predicted).filter(|(a, b)| a == b).count() as f64 / truth.len() as f64)
 }
 
-/// Counts of (true class, predicted class) pairs: `counts[t][p]`.
+/// Counts of (true class, predicted class) pairs: `counts()[t][p]`.
+///
+/// The fields are private so that the matrix is always square with one name per class, as
+/// [`ConfusionMatrix::new`] makes it; everything that reads it (scores, figures) relies on
+/// that.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfusionMatrix {
-    /// `counts[t][p]`: examples of true class `t` predicted as class `p`.
-    pub counts: Vec<Vec<usize>>,
-    /// The classes' names, in class order.
-    pub class_names: Vec<String>,
+    counts: Vec<Vec<usize>>,
+    class_names: Vec<String>,
 }
 
 impl ConfusionMatrix {
+    /// `counts()[t][p]`: examples of true class `t` predicted as class `p`.
+    pub fn counts(&self) -> &[Vec<usize>] {
+        &self.counts
+    }
+
+    /// Examples of true class `t` predicted as class `p` (0 outside the matrix).
+    pub fn count(&self, t: usize, p: usize) -> usize {
+        self.counts
+            .get(t)
+            .and_then(|row| row.get(p))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The classes' names, in class order.
+    pub fn class_names(&self) -> &[String] {
+        &self.class_names
+    }
+
     /// From true labels and predictions; `class_names` fixes the number of classes.
     pub fn new<S: ToString>(truth: &[u32], predicted: &[u32], class_names: &[S]) -> Result<Self> {
         let k = class_names.len();

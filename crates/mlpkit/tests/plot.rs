@@ -195,7 +195,9 @@ fn confusion_matrix_counts_and_scores() {
     let truth = [0, 0, 0, 1, 1, 2, 2, 2, 2, 2];
     let pred = [0, 0, 1, 1, 1, 2, 2, 2, 0, 1];
     let cm = ConfusionMatrix::new(&truth, &pred, &["a", "b", "c"]).unwrap();
-    assert_eq!(cm.counts, [[2, 1, 0], [0, 2, 0], [1, 1, 3]]);
+    assert_eq!(cm.counts(), [[2, 1, 0], [0, 2, 0], [1, 1, 3]]);
+    assert_eq!((cm.count(2, 2), cm.count(9, 9)), (3, 0));
+    assert_eq!(cm.class_names().len(), 3);
     assert_eq!(cm.accuracy(), 0.7);
     assert!((cm.precision(0).unwrap() - 2.0 / 3.0).abs() < 1e-12);
     assert!((cm.recall(2).unwrap() - 0.6).abs() < 1e-12);
@@ -204,7 +206,7 @@ fn confusion_matrix_counts_and_scores() {
     assert_eq!(cm.support(2).unwrap(), 5);
     assert!(cm.precision(3).is_err() && cm.recall(10).is_err() && cm.support(3).is_err());
     let (t, p, n) = cm.most_confused().unwrap();
-    assert!(t != p && n == 1 && cm.counts[t][p] == 1);
+    assert!(t != p && n == 1 && cm.count(t, p) == 1);
     let lopsided = ConfusionMatrix::new(&[0, 1, 1, 1], &[0, 0, 0, 1], &["a", "b"]).unwrap();
     assert_eq!(lopsided.most_confused(), Some((1, 0, 2)));
     assert_eq!(cm.row_shares()[2], [0.2, 0.2, 0.6]);

@@ -103,7 +103,7 @@ impl Heatmap {
     fn longest_name(&self) -> u32 {
         let font = super::text::font_for(&plotters::style::FontFamily::SansSerif);
         self.matrix
-            .class_names
+            .class_names()
             .iter()
             .map(|n| super::text::layout(font, TICK_SIZE as f32, n).width.ceil() as u32)
             .max()
@@ -159,7 +159,7 @@ impl Heatmap {
             HeatmapView::Counts => {
                 let max = self.matrix.max_count().max(1) as f32;
                 self.matrix
-                    .counts
+                    .counts()
                     .iter()
                     .map(|row| {
                         row.iter()
@@ -310,7 +310,7 @@ impl Plot for Heatmap {
         .map_err(plot_err)?;
         // Tick labels: class names.
         let tick = TextStyle::from((SANS, TICK_SIZE).into_font());
-        for (i, name) in self.matrix.class_names.iter().enumerate() {
+        for (i, name) in self.matrix.class_names().iter().enumerate() {
             let c = i as i32 * cell + cell / 2;
             root.draw_text(
                 name,
