@@ -182,8 +182,8 @@ impl Plot for ProbabilityBars {
                     ),
             )
             .map_err(plot_err)?;
-        // A true class the network gave almost nothing has no visible bar: mark its place on
-        // the axis, so the legend's "true class" always points at something.
+        // Mark the true class's place on the axis too: when the network gave it almost
+        // nothing its bar is invisible, and the legend's "true class" must point at something.
         if let Some(t) = self.truth.filter(|&t| t != predicted) {
             chart
                 .draw_series(std::iter::once(TriangleMarker::new(
