@@ -19,6 +19,9 @@
 //! and each throughput (6 × parameters × samples / seconds) is shown as a share of it.
 //! The race against Keras and PyTorch is `bench/race`.
 
+#[path = "common/peak.rs"]
+mod peak;
+
 use mlpkit::prelude::*;
 use mlpkit::tutorials::Tutorial;
 
@@ -38,7 +41,7 @@ fn measure(
     epochs: usize,
     fused: bool,
     threads: usize,
-    pool: mlpkit::train::Pool,
+    pool: mlpkit::engine::Pool,
 ) -> Result<(f64, f64, f64)> {
     let mut recipe = tutorial.prepare(42)?;
     let fit = recipe
@@ -78,13 +81,13 @@ fn main() -> Result<()> {
         return compare_pools(epochs);
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let peak = mlpkit::device::matmul_gflops(1024, &Device::Cpu)?;
+    let peak = peak::matmul_gflops(1024, &Device::Cpu)?;
     println!("Candle CPU matmul peak (1024x1024x1024 f32, {cores} threads): {peak:.1} GFLOP/s");
     println!(
         "\n| # | configuration | autograd, 1 thread | fused, 1 thread | fused, {cores} threads | speed-up | GFLOP/s (% of peak) | accuracy autograd / fused |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    let team = mlpkit::train::Pool::Team;
+    let team = mlpkit::engine::Pool::Team;
     for (i, tutorial) in Tutorial::ALL.into_iter().enumerate() {
         let (before, _, acc_before) = measure(tutorial, epochs, false, 1, team)?;
         let (one, _, _) = measure(tutorial, epochs, true, 1, team)?;
@@ -105,7 +108,7 @@ fn main() -> Result<()> {
 /// Seconds per epoch of the fused path with each kind of thread pool at 1, 2 and 3 threads,
 /// and each pool's time as a ratio to the team's at the same thread count.
 fn compare_pools(epochs: usize) -> Result<()> {
-    use mlpkit::train::Pool;
+    use mlpkit::engine::Pool;
     let pools = [Pool::Team, Pool::Rayon, Pool::RayonGlobal];
     println!(
         "Seconds per epoch on the fused path (median of epochs 2..{epochs}); in brackets, the ratio to the team at the same thread count\n"

@@ -30,20 +30,7 @@ fn main() -> Result<()> {
     grid.save(out.join("digits.png"))?;
     grid.save(out.join("digits.svg"))?;
 
-    // A short training run.
-    let prep = |s: &Split| s.map_images(|x| flatten(&scale(x, PixelRange::ZeroOne)?));
-    let (train, valid) = prep(&mnist.train)?.split_first(10_000)?;
-    let test = prep(&mnist.test)?;
-    let mut model = Architecture::new(&[784])
-        .add(Dense::new(128, Activation::Relu))
-        .add(Dense::new(128, Activation::Relu))
-        .add(Dense::new(10, Activation::Softmax))
-        .build(42)?;
-    model.compile(RmsProp::default(), Loss::SparseCategoricalCrossentropy)?;
-    let history = model.fit(
-        &train,
-        Fit::epochs(4).batch_size(64).validation_data(&valid),
-    )?;
+    let (model, history, test) = train_briefly(&mnist)?;
 
     // 2. Learning curves.
     let curves = LearningCurves::new(&history)?.figure();
@@ -53,7 +40,7 @@ fn main() -> Result<()> {
     // 3. Confusion matrix.
     let cm = ConfusionMatrix::of_model(&model, &test, &names)?;
     println!("{cm}");
-    cm.heatmap().save(out.join("confusion.png"))?;
+    Heatmap::new(&cm).figure().save(out.join("confusion.png"))?;
 
     // 4. Probabilities of one test image.
     let probs = model
@@ -73,7 +60,36 @@ fn main() -> Result<()> {
         .figure()
         .save(out.join("weights.png"))?;
 
-    // Misclassified test images, titled with truth and prediction.
+    misclassified(&model, &mnist, &test)?.save(out.join("misclassified.png"))?;
+    println!("figures written to {}", out.display());
+    Ok(())
+}
+
+/// A short training run: 784-128-128-10 with RMSprop for four epochs.
+fn train_briefly(mnist: &Dataset) -> Result<(Sequential, History, Split)> {
+    let prep = |s: &Split| s.map_images(|x| flatten(&scale(x, PixelRange::ZeroOne)?));
+    let (train, valid) = prep(&mnist.train)?.split_first(10_000)?;
+    let test = prep(&mnist.test)?;
+    let mut model = Architecture::new(&[784])
+        .add(Dense::new(128, Activation::Relu))
+        .add(Dense::new(128, Activation::Relu))
+        .add(Dense::new(10, Activation::Softmax))
+        .build(42)?;
+    model.compile(RmsProp::default(), Loss::SparseCategoricalCrossentropy)?;
+    let history = model.fit(
+        &train,
+        Fit::epochs(4).batch_size(64).validation_data(&valid),
+    )?;
+
+    Ok((model, history, test))
+}
+
+/// Misclassified test images, titled with truth and prediction.
+fn misclassified(
+    model: &Sequential,
+    mnist: &Dataset,
+    test: &Split,
+) -> Result<mlpkit::plot::Figure<ImageGrid>> {
     let predicted = model.predict_classes(test.images())?;
     let truths = test.label_vec()?;
     let wrong: Vec<u32> = (0..truths.len() as u32)
@@ -86,12 +102,9 @@ fn main() -> Result<()> {
             truths[i as usize], predicted[i as usize]
         )
     });
-    ImageGrid::new(mnist.test.select(&wrong)?.images())?
+    Ok(ImageGrid::new(mnist.test.select(&wrong)?.images())?
         .shape(3, 3)
         .titles(titles)
         .inverted(true)
-        .figure()
-        .save(out.join("misclassified.png"))?;
-    println!("figures written to {}", out.display());
-    Ok(())
+        .figure())
 }

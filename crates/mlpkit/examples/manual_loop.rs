@@ -22,7 +22,7 @@ fn main() -> Result<()> {
         .add(Dense::new(200, Activation::Relu).kernel_init(init))
         .add(Dense::new(NUM_CLASSES, Activation::Linear).kernel_init(init))
         .build(1)?;
-    let mut optimizer = Optim::new(model.vars(), Adam::new(0.001))?;
+    let mut optimizer = Optimizer::new(model.vars(), Adam::new(0.001))?;
     let loss_fn = Loss::CategoricalCrossentropy;
 
     // The loop itself.

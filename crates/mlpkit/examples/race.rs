@@ -12,6 +12,9 @@
 //! test accuracy afterwards, and the process's peak resident memory (`VmHWM`). Run it in a
 //! fresh process per configuration so that the memory belongs to that configuration alone.
 
+#[path = "common/peak.rs"]
+mod peak;
+
 use mlpkit::prelude::*;
 use mlpkit::tutorials::Tutorial;
 
@@ -19,7 +22,7 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let what = args.next().unwrap_or_default();
     if what == "peak" {
-        let peak = mlpkit::device::matmul_gflops(1024, &Device::Cpu)?;
+        let peak = peak::matmul_gflops(1024, &Device::Cpu)?;
         println!(
             "{{\"peak_gflops\": {peak:.2}, \"threads\": {}}}",
             mlpkit::device::cpu_threads()

@@ -1,4 +1,4 @@
-//! Which device tensors live on.
+//! Where the computation runs: the device tensors live on, and how many CPU threads work.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -29,7 +29,7 @@ pub fn describe(device: &Device) -> String {
 }
 
 /// `1 thread`, `2 threads`: how the crate's messages say a thread count.
-pub(crate) fn threads_phrase(n: usize) -> String {
+pub fn threads_phrase(n: usize) -> String {
     format!("{n} thread{}", if n == 1 { "" } else { "s" })
 }
 
@@ -77,19 +77,3 @@ pub fn training_threads() -> usize {
 /// saves. Measured on a 2-core machine (`examples/bench_train.rs`), one thread ran Candle's
 /// autograd path on the five tutorial configurations 1.3–2.9 times faster than two.
 pub const AUTOGRAD_THREADS: usize = 1;
-
-/// The machine's matrix-product throughput on `device`, in GFLOP/s: the best of five
-/// `size`×`size`×`size` `f32` products through Candle's matmul (`2 size³` operations each).
-/// The benchmarks compare training throughput with it, measured in the same run.
-pub fn matmul_gflops(size: usize, device: &Device) -> Result<f64> {
-    let a = candle_core::Tensor::rand(-1f32, 1f32, (size, size), device)?;
-    let b = candle_core::Tensor::rand(-1f32, 1f32, (size, size), device)?;
-    let mut best = f64::MAX;
-    for _ in 0..5 {
-        let t = std::time::Instant::now();
-        let c = a.matmul(&b)?;
-        c.sum_all()?.to_scalar::<f32>()?;
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    Ok(2.0 * (size as f64).powi(3) / best / 1e9)
-}

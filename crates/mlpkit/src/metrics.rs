@@ -10,18 +10,9 @@ use std::fmt;
 use crate::data::Split;
 use crate::error::{Error, Result};
 use crate::model::Sequential;
+use crate::table::{Align, Table};
 
-/// Share of `predicted` equal to `truth`.
-pub fn accuracy(truth: &[u32], predicted: &[u32]) -> Result<f64> {
-    if truth.len() != predicted.len() || truth.is_empty() {
-        return Err(Error::Mismatch(format!(
-            "accuracy needs as many predictions as labels (and at least one): got {} labels, {} predictions",
-            truth.len(),
-            predicted.len()
-        )));
-    }
-    Ok(truth.iter().zip(predicted).filter(|(a, b)| a == b).count() as f64 / truth.len() as f64)
-}
+pub use crate::math::answers::accuracy;
 
 /// Counts of (true class, predicted class) pairs: `counts()[t][p]`.
 ///
@@ -206,31 +197,31 @@ impl ConfusionMatrix {
         pairs
     }
 
-    /// A heatmap figure of the counts (see [`crate::plot::Heatmap`]).
-    pub fn heatmap(&self) -> crate::plot::Figure<crate::plot::Heatmap> {
-        crate::plot::Heatmap::new(self).figure()
-    }
-
-    /// Per-class precision, recall, F1 and support as an HTML table.
-    pub fn report_html(&self) -> String {
-        let mut h = String::from("<table><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>");
+    /// Per-class precision, recall, F1 and support, like scikit-learn's
+    /// `classification_report`, with the accuracy under it.
+    pub fn report(&self) -> Table {
+        let mut table = Table::new(&["class", "precision", "recall", "f1", "support"])
+            .align(&[Align::Right; 5]);
         for c in 0..self.num_classes() {
             let s = self.scores(c);
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
-                crate::table::escape_html(&self.class_names[c]),
-                s.precision,
-                s.recall,
-                s.f1,
-                s.support
-            ));
+            table.push(&[
+                self.class_names[c].clone(),
+                format!("{:.3}", s.precision),
+                format!("{:.3}", s.recall),
+                format!("{:.3}", s.f1),
+                s.support.to_string(),
+            ]);
         }
-        h.push_str(&format!(
-            "</tbody></table><p>accuracy {:.4} on {} examples</p>",
+        table.note(format!(
+            "accuracy {:.4} on {} examples",
             self.accuracy(),
             self.total()
-        ));
-        h
+        ))
+    }
+
+    /// [`ConfusionMatrix::report`] as HTML.
+    pub fn report_html(&self) -> String {
+        self.report().to_html()
     }
 }
 
@@ -250,36 +241,9 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
-/// The per-class report, like scikit-learn's `classification_report`.
+/// The per-class report ([`ConfusionMatrix::report`]) as text.
 impl fmt::Display for ConfusionMatrix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w = self
-            .class_names
-            .iter()
-            .map(String::len)
-            .max()
-            .unwrap_or(5)
-            .max(5)
-            + 2;
-        writeln!(
-            f,
-            "{:>w$} {:>9} {:>9} {:>9} {:>9}",
-            "class", "precision", "recall", "f1", "support"
-        )?;
-        for c in 0..self.num_classes() {
-            let s = self.scores(c);
-            writeln!(
-                f,
-                "{:>w$} {:>9.3} {:>9.3} {:>9.3} {:>9}",
-                self.class_names[c], s.precision, s.recall, s.f1, s.support
-            )?;
-        }
-        write!(
-            f,
-            "{:>w$} {:>29.4} {:>9}",
-            "accuracy",
-            self.accuracy(),
-            self.total()
-        )
+        self.report().fmt(f)
     }
 }

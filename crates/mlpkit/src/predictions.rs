@@ -8,14 +8,15 @@
 //! - [`Predictions::misclassified`]: the wrong answers, the most confident ones first;
 //! - [`Predictions::hesitant`]: the examples where the network's top probability is lowest,
 //!   right or wrong (it hesitates between two or three classes);
-//! - [`Predictions::bars`] and [`crate::plot::PredictionGrid`]: what to draw for them.
+//! - [`crate::plot::ProbabilityBars::of`] and [`crate::plot::PredictionGrid`]: what to draw
+//!   for them.
 
 use candle_core::{DType, Tensor};
 
 use crate::data::Split;
 use crate::error::{Error, Result};
+use crate::math::answers::{accuracy, argmax};
 use crate::model::Sequential;
-use crate::plot::ProbabilityBars;
 
 /// Class probabilities for each example and its true class.
 #[derive(Debug, Clone)]
@@ -102,15 +103,9 @@ impl Predictions {
         self.probabilities.iter().map(|p| top(p).1).collect()
     }
 
-    /// The share of examples predicted right.
+    /// The share of examples predicted right (0 when there is none).
     pub fn accuracy(&self) -> f64 {
-        let right = self
-            .predicted()
-            .iter()
-            .zip(&self.truth)
-            .filter(|(p, t)| p == t)
-            .count();
-        right as f64 / self.len().max(1) as f64
+        accuracy(&self.truth, &self.predicted()).unwrap_or(0.0)
     }
 
     /// The examples predicted wrong, the most confident mistakes first (ties by index).
@@ -137,11 +132,6 @@ impl Predictions {
         order
     }
 
-    /// Example `i`'s probabilities as a bar chart, with its true class marked.
-    pub fn bars<S: ToString>(&self, i: usize, class_names: &[S]) -> Result<ProbabilityBars> {
-        Ok(ProbabilityBars::new(self.probabilities(i)?, class_names)?.truth(self.truth(i)?))
-    }
-
     fn out_of_range(&self, i: usize) -> Error {
         Error::InvalidArgument(format!(
             "example {i} does not exist: there are {} predictions",
@@ -151,15 +141,7 @@ impl Predictions {
 }
 
 /// The index and value of the largest entry (the first of equal ones).
-pub(crate) fn top(p: &[f32]) -> (usize, f32) {
-    p.iter()
-        .copied()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, v)| {
-            if v > best.1 {
-                (i, v)
-            } else {
-                best
-            }
-        })
+fn top(p: &[f32]) -> (usize, f32) {
+    let i = argmax(p);
+    (i, p.get(i).copied().unwrap_or(f32::NEG_INFINITY))
 }

@@ -6,17 +6,16 @@ pub use crate::data::{
 };
 pub use crate::device::default_device;
 pub use crate::error::{Error, Result};
+pub use crate::history::{History, Monitor};
+pub use crate::math::{Activation, Adam, Evaluation, Init, Loss, Optimizer, RmsProp, Sgd};
 pub use crate::metrics::{accuracy, ConfusionMatrix};
-pub use crate::model::{Activation, Architecture, Dense, Dropout, Flatten, Init, Sequential};
+pub use crate::model::{Architecture, Dense, Dropout, Flatten, Sequential};
 pub use crate::plot::{
     BarChart, Colormap, Heatmap, HeatmapView, ImageGrid, LearningCurves, Metric, PredictionGrid,
     ProbabilityBars,
 };
 pub use crate::predictions::Predictions;
 pub use crate::table::Table;
-pub use crate::train::{
-    Adam, Checkpoint, EarlyStopping, Evaluation, Fit, History, Loss, Monitor, Optim, RmsProp, Sgd,
-    TimeBudget,
-};
+pub use crate::train::{Checkpoint, EarlyStopping, Fit, TimeBudget, Train};
 pub use candle_core::{DType, Device, Tensor};
 pub use candle_nn::Optimizer as _;

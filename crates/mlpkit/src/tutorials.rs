@@ -8,8 +8,9 @@ use crate::data::{
     flatten, one_hot, scale, Dataset, DatasetKind, PixelRange, Split, Standardizer, NUM_CLASSES,
 };
 use crate::error::Result;
-use crate::model::{Activation, Architecture, Dense, Flatten, Init, Sequential};
-use crate::train::{Adam, Fit, Loss, RmsProp, Sgd};
+use crate::math::{Activation, Adam, Init, Loss, RmsProp, Sgd};
+use crate::model::{Architecture, Dense, Flatten, Sequential};
+use crate::train::Fit;
 
 /// One of the source tutorials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,99 +119,139 @@ impl Tutorial {
 
     /// Prepares everything from an already loaded dataset.
     pub fn prepare_with(self, data: &Dataset, seed: u64) -> Result<Recipe> {
-        let flat_784 = |range: PixelRange| -> Result<(Split, Split)> {
-            let train = data.train.map_images(|x| flatten(&scale(x, range)?))?;
-            let test = data.test.map_images(|x| flatten(&scale(x, range)?))?;
-            Ok((train, test))
-        };
-        let onehot = |s: &Split| s.map_labels(|y| one_hot(y, NUM_CLASSES));
-        let dense_stack = |hidden: &[usize], act: Activation| {
-            let mut arch = Architecture::new(&[784]);
-            for &h in hidden {
-                arch = arch.add(Dense::new(h, act));
-            }
-            arch.add(Dense::new(NUM_CLASSES, Activation::Softmax))
-        };
-        let recipe =
-            |model, train, test, epochs, batch_size, validation, validation_split| Recipe {
-                tutorial: self,
-                model,
-                train,
-                test,
-                epochs,
-                batch_size,
-                validation,
-                validation_split,
-            };
-        Ok(match self {
-            Tutorial::MlpFromRawFiles => {
-                let (scaled_train, scaled_test) = flat_784(PixelRange::MinusOneToOne)?;
-                let st = Standardizer::fit(&scaled_train.images)?;
-                let train = onehot(&scaled_train.map_images(|x| st.transform(x))?)?;
-                drop(scaled_train); // one copy of the training images at a time
-                let test = onehot(&scaled_test.map_images(|x| st.transform(x))?)?;
-                let mut model = dense_stack(&[50, 50], Activation::Tanh).build(seed)?;
-                model.compile(
-                    Sgd::new(0.001).momentum(0.9).decay(1e-7),
-                    Loss::CategoricalCrossentropy,
-                )?;
-                recipe(model, train, test, 50, 64, None, Some(0.1))
-            }
-            Tutorial::FirstNetwork => {
-                let (train, test) = flat_784(PixelRange::MinusHalfToHalf)?;
-                let mut model = dense_stack(&[64, 64], Activation::Relu).build(seed)?;
-                model.compile(Adam::default(), Loss::CategoricalCrossentropy)?;
-                recipe(model, onehot(&train)?, onehot(&test)?, 5, 32, None, None)
-            }
-            Tutorial::FashionClassifier => {
-                let train_all = data.train.map_images(|x| scale(x, PixelRange::ZeroOne))?;
-                let test = data.test.map_images(|x| scale(x, PixelRange::ZeroOne))?;
-                let (train, valid) = train_all.split_first(5_000)?;
-                let arch = Architecture::new(&[28, 28])
-                    .add(Flatten)
-                    .add(Dense::new(300, Activation::Relu))
-                    .add(Dense::new(100, Activation::Relu))
-                    .add(Dense::new(NUM_CLASSES, Activation::Softmax));
-                let mut model = arch.build(seed)?;
-                model.compile(Sgd::default(), Loss::SparseCategoricalCrossentropy)?;
-                recipe(model, train, test, 30, 32, Some(valid), None)
-            }
-            Tutorial::CurvesAndConfusion => {
-                let (train_all, test) = flat_784(PixelRange::ZeroOne)?;
-                let (train, valid) = train_all.split_first(10_000)?;
-                let mut model = dense_stack(&[128, 128], Activation::Relu).build(seed)?;
-                model.compile(RmsProp::default(), Loss::CategoricalCrossentropy)?;
-                recipe(
-                    model,
-                    onehot(&train)?,
-                    onehot(&test)?,
-                    21,
-                    64,
-                    Some(onehot(&valid)?),
-                    None,
-                )
-            }
-            Tutorial::LowLevelLoop => {
-                let (train_all, test) = flat_784(PixelRange::ZeroOne)?;
-                let (train, valid) = train_all.split_first(5_000)?;
-                let weights = Init::TruncatedNormal { std: 0.01 };
-                let arch = Architecture::new(&[784])
-                    .add(Dense::new(200, Activation::Relu).kernel_init(weights))
-                    .add(Dense::new(NUM_CLASSES, Activation::Linear).kernel_init(weights));
-                let mut model = arch.build(seed)?;
-                model.compile(Adam::new(0.001), Loss::CategoricalCrossentropy)?;
-                recipe(
-                    model,
-                    onehot(&train)?,
-                    onehot(&test)?,
-                    10,
-                    100,
-                    Some(onehot(&valid)?),
-                    None,
-                )
-            }
-        })
+        match self {
+            Tutorial::MlpFromRawFiles => mlp_from_raw_files(data, seed),
+            Tutorial::FirstNetwork => first_network(data, seed),
+            Tutorial::FashionClassifier => fashion_classifier(data, seed),
+            Tutorial::CurvesAndConfusion => curves_and_confusion(data, seed),
+            Tutorial::LowLevelLoop => low_level_loop(data, seed),
+        }
     }
+}
+
+/// Training and test images flattened to 784 values and scaled to `range`.
+fn flat_784(data: &Dataset, range: PixelRange) -> Result<(Split, Split)> {
+    let train = data.train.map_images(|x| flatten(&scale(x, range)?))?;
+    let test = data.test.map_images(|x| flatten(&scale(x, range)?))?;
+    Ok((train, test))
+}
+
+fn onehot(s: &Split) -> Result<Split> {
+    s.map_labels(|y| one_hot(y, NUM_CLASSES))
+}
+
+/// 784 inputs, `hidden` layers of `act`, ten softmax outputs.
+fn dense_stack(hidden: &[usize], act: Activation) -> Architecture {
+    let mut arch = Architecture::new(&[784]);
+    for &h in hidden {
+        arch = arch.add(Dense::new(h, act));
+    }
+    arch.add(Dense::new(NUM_CLASSES, Activation::Softmax))
+}
+
+/// A recipe trained for `epochs` epochs of `batch_size`, without validation yet.
+fn recipe(
+    tutorial: Tutorial,
+    model: Sequential,
+    train: Split,
+    test: Split,
+    epochs: usize,
+    batch_size: usize,
+) -> Recipe {
+    Recipe {
+        tutorial,
+        model,
+        train,
+        test,
+        epochs,
+        batch_size,
+        validation: None,
+        validation_split: None,
+    }
+}
+
+fn mlp_from_raw_files(data: &Dataset, seed: u64) -> Result<Recipe> {
+    let (scaled_train, scaled_test) = flat_784(data, PixelRange::MinusOneToOne)?;
+    let st = Standardizer::fit(scaled_train.images())?;
+    let train = onehot(&scaled_train.map_images(|x| st.transform(x))?)?;
+    drop(scaled_train); // one copy of the training images at a time
+    let test = onehot(&scaled_test.map_images(|x| st.transform(x))?)?;
+    let mut model = dense_stack(&[50, 50], Activation::Tanh).build(seed)?;
+    model.compile(
+        Sgd::new(0.001).momentum(0.9).decay(1e-7),
+        Loss::CategoricalCrossentropy,
+    )?;
+    let mut r = recipe(Tutorial::MlpFromRawFiles, model, train, test, 50, 64);
+    r.validation_split = Some(0.1);
+    Ok(r)
+}
+
+fn first_network(data: &Dataset, seed: u64) -> Result<Recipe> {
+    let (train, test) = flat_784(data, PixelRange::MinusHalfToHalf)?;
+    let mut model = dense_stack(&[64, 64], Activation::Relu).build(seed)?;
+    model.compile(Adam::default(), Loss::CategoricalCrossentropy)?;
+    Ok(recipe(
+        Tutorial::FirstNetwork,
+        model,
+        onehot(&train)?,
+        onehot(&test)?,
+        5,
+        32,
+    ))
+}
+
+fn fashion_classifier(data: &Dataset, seed: u64) -> Result<Recipe> {
+    let train_all = data.train.map_images(|x| scale(x, PixelRange::ZeroOne))?;
+    let test = data.test.map_images(|x| scale(x, PixelRange::ZeroOne))?;
+    let (train, valid) = train_all.split_first(5_000)?;
+    let arch = Architecture::new(&[28, 28])
+        .add(Flatten)
+        .add(Dense::new(300, Activation::Relu))
+        .add(Dense::new(100, Activation::Relu))
+        .add(Dense::new(NUM_CLASSES, Activation::Softmax));
+    let mut model = arch.build(seed)?;
+    model.compile(Sgd::default(), Loss::SparseCategoricalCrossentropy)?;
+    let mut r = recipe(Tutorial::FashionClassifier, model, train, test, 30, 32);
+    r.validation = Some(valid);
+    Ok(r)
+}
+
+fn curves_and_confusion(data: &Dataset, seed: u64) -> Result<Recipe> {
+    let (train_all, test) = flat_784(data, PixelRange::ZeroOne)?;
+    let (train, valid) = train_all.split_first(10_000)?;
+    let mut model = dense_stack(&[128, 128], Activation::Relu).build(seed)?;
+    model.compile(RmsProp::default(), Loss::CategoricalCrossentropy)?;
+    let mut r = recipe(
+        Tutorial::CurvesAndConfusion,
+        model,
+        onehot(&train)?,
+        onehot(&test)?,
+        21,
+        64,
+    );
+    r.validation = Some(onehot(&valid)?);
+    Ok(r)
+}
+
+fn low_level_loop(data: &Dataset, seed: u64) -> Result<Recipe> {
+    let (train_all, test) = flat_784(data, PixelRange::ZeroOne)?;
+    let (train, valid) = train_all.split_first(5_000)?;
+    let weights = Init::TruncatedNormal { std: 0.01 };
+    let arch = Architecture::new(&[784])
+        .add(Dense::new(200, Activation::Relu).kernel_init(weights))
+        .add(Dense::new(NUM_CLASSES, Activation::Linear).kernel_init(weights));
+    let mut model = arch.build(seed)?;
+    model.compile(Adam::new(0.001), Loss::CategoricalCrossentropy)?;
+    let mut r = recipe(
+        Tutorial::LowLevelLoop,
+        model,
+        onehot(&train)?,
+        onehot(&test)?,
+        10,
+        100,
+    );
+    r.validation = Some(onehot(&valid)?);
+    Ok(r)
 }
 
 impl fmt::Display for Tutorial {

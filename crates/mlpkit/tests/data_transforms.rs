@@ -333,3 +333,31 @@ fn mean_and_std_are_the_same_in_memory_and_through_candle() {
     let std = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
     assert!((m1 - mean).abs() < 1e-12 && (s1 - std).abs() < 1e-12);
 }
+
+#[test]
+fn sources_show_as_paths_relative_to_the_current_folder() {
+    let here = std::env::current_dir().unwrap();
+    let data = here.join("tests");
+    assert_eq!(
+        mlpkit::data::shown_path(&data),
+        std::path::PathBuf::from("tests")
+    );
+    let up = here.parent().unwrap().join("mlpkit").join("src");
+    assert_eq!(
+        mlpkit::data::shown_path(&up),
+        std::path::PathBuf::from("src")
+    );
+    let sibling = here.parent().unwrap();
+    assert_eq!(
+        mlpkit::data::shown_path(sibling),
+        std::path::PathBuf::from("..")
+    );
+    // Only the root in common: absolute, as it is.
+    assert_eq!(
+        mlpkit::data::shown_path(std::path::Path::new("/proc")),
+        std::path::PathBuf::from("/proc")
+    );
+    // A path that does not exist is shown unchanged.
+    let missing = std::path::Path::new("/no/such/folder");
+    assert_eq!(mlpkit::data::shown_path(missing), missing);
+}

@@ -27,37 +27,7 @@ fn recipes_match_the_tutorials() {
         let val = r.validation.as_ref().map(|v| v.len());
         let (lo, hi) = range(r.train.images());
         match t {
-            Tutorial::MlpFromRawFiles => {
-                assert_eq!(
-                    (r.train.len(), r.train_examples(), val, r.validation_split),
-                    (60_000, 54_000, None, Some(0.1))
-                );
-                assert_eq!(r.model.param_count(), 42_310);
-                // standardised: every pixel centred, divided by the global std of the [-1, 1] pixels
-                let per_pixel = r
-                    .train
-                    .images()
-                    .mean(0)
-                    .unwrap()
-                    .abs()
-                    .unwrap()
-                    .max(0)
-                    .unwrap()
-                    .to_scalar::<f32>()
-                    .unwrap();
-                assert!(per_pixel < 1e-4, "{per_pixel}");
-                let raw = scale(mnist.train.images(), PixelRange::MinusOneToOne)
-                    .unwrap()
-                    .flatten_from(1)
-                    .unwrap();
-                let (_, sigma) = mean_std(&raw).unwrap();
-                let centred = raw.broadcast_sub(&raw.mean(0).unwrap()).unwrap();
-                let (_, s) = mean_std(&centred).unwrap();
-                let (_, got) = mean_std(r.train.images()).unwrap();
-                assert!((got - s / sigma).abs() < 1e-4, "{got} vs {}", s / sigma);
-                assert_eq!(r.train.labels().dims(), &[60_000, 10], "one-hot labels");
-                assert_eq!((r.epochs, r.batch_size), (50, 64));
-            }
+            Tutorial::MlpFromRawFiles => check_mlp_from_raw_files(&r, &mnist, val),
             Tutorial::FirstNetwork => {
                 assert_eq!((r.train.len(), val), (60_000, None));
                 assert_eq!(r.model.param_count(), 55_050);
@@ -129,4 +99,38 @@ fn one_epoch_of_the_first_network_learns_mnist() {
             .len(),
         5
     );
+}
+
+/// The first tutorial's recipe: 54,000 of 60,000 for training, standardised inputs, one-hot
+/// labels.
+fn check_mlp_from_raw_files(r: &mlpkit::tutorials::Recipe, mnist: &Dataset, val: Option<usize>) {
+    assert_eq!(
+        (r.train.len(), r.train_examples(), val, r.validation_split),
+        (60_000, 54_000, None, Some(0.1))
+    );
+    assert_eq!(r.model.param_count(), 42_310);
+    // standardised: every pixel centred, divided by the global std of the [-1, 1] pixels
+    let per_pixel = r
+        .train
+        .images()
+        .mean(0)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    assert!(per_pixel < 1e-4, "{per_pixel}");
+    let raw = scale(mnist.train.images(), PixelRange::MinusOneToOne)
+        .unwrap()
+        .flatten_from(1)
+        .unwrap();
+    let (_, sigma) = mean_std(&raw).unwrap();
+    let centred = raw.broadcast_sub(&raw.mean(0).unwrap()).unwrap();
+    let (_, s) = mean_std(&centred).unwrap();
+    let (_, got) = mean_std(r.train.images()).unwrap();
+    assert!((got - s / sigma).abs() < 1e-4, "{got} vs {}", s / sigma);
+    assert_eq!(r.train.labels().dims(), &[60_000, 10], "one-hot labels");
+    assert_eq!((r.epochs, r.batch_size), (50, 64));
 }

@@ -28,10 +28,9 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 #[cfg(feature = "hub")]
 use parquet::record::Field;
 
+use super::catalogue::DatasetKind;
 #[cfg(feature = "hub")]
-use super::dataset::{labels_in_range, Source, IMAGE_PIXELS, IMAGE_SIDE};
-use super::dataset::{Dataset, DatasetKind};
-#[cfg(feature = "hub")]
+use super::catalogue::{check_labels, IMAGE_PIXELS, IMAGE_SIDE};
 use super::split::Split;
 use crate::error::Error;
 #[cfg(feature = "hub")]
@@ -80,10 +79,7 @@ impl HubOptions {
 
 /// The two Parquet files of a dataset, relative to the repository root.
 pub fn parquet_files(kind: DatasetKind) -> [String; 2] {
-    let prefix = match kind {
-        DatasetKind::Mnist => "mnist",
-        DatasetKind::FashionMnist => "fashion_mnist",
-    };
+    let prefix = kind.hub_prefix();
     [
         format!("{prefix}/train/0000.parquet"),
         format!("{prefix}/test/0000.parquet"),
@@ -111,7 +107,7 @@ pub(crate) fn load(
     _kind: DatasetKind,
     _opts: &HubOptions,
     _device: &Device,
-) -> std::result::Result<Dataset, HubMiss> {
+) -> std::result::Result<(Split, Split), HubMiss> {
     Err(HubMiss::NotThere(
         "not tried: this build of mlpkit has no hub support (its `hub` feature is off); `./lab open` \
          fetches missing datasets into data/"
@@ -119,13 +115,14 @@ pub(crate) fn load(
     ))
 }
 
-/// Loads a dataset through the hub cache, downloading into it if allowed.
+/// Loads a dataset's training and test splits through the hub cache, downloading into it if
+/// allowed.
 #[cfg(feature = "hub")]
 pub(crate) fn load(
     kind: DatasetKind,
     opts: &HubOptions,
     device: &Device,
-) -> std::result::Result<Dataset, HubMiss> {
+) -> std::result::Result<(Split, Split), HubMiss> {
     let repo_err = |reason: String| {
         HubMiss::Failed(Error::Hub {
             dataset: kind.title(),
@@ -176,15 +173,7 @@ pub(crate) fn load(
     }
     let train = read_parquet_split(&paths[0], device).map_err(HubMiss::Failed)?;
     let test = read_parquet_split(&paths[1], device).map_err(HubMiss::Failed)?;
-    Ok(Dataset {
-        kind,
-        train,
-        test,
-        source: Source::Hub {
-            repo: kind.hub_repo(),
-            cache: opts.cache_dir.clone(),
-        },
-    })
+    Ok((train, test))
 }
 
 /// The error and its causes on one line (connection errors hide the useful part in the chain).
@@ -259,7 +248,7 @@ pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
         pixels.extend_from_slice(grey.as_raw());
         labels.push(u8::try_from(label).map_err(|_| bad(format!("row {i} has label {label}")))?);
     }
-    labels_in_range(&labels, &path.display().to_string())?;
+    check_labels(&labels, &path.display().to_string())?;
     let n = labels.len();
     Split::new(
         Tensor::from_vec(pixels, (n, IMAGE_SIDE, IMAGE_SIDE), device)?,

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::files::{hex, write_bytes};
 
 /// Type code of unsigned-byte data, the only element type MNIST files use.
 const UNSIGNED_BYTE: u8 = 0x08;
@@ -138,8 +139,49 @@ fn read_stream(
     limit: Limit,
 ) -> Result<(IdxArray, String)> {
     let mut hasher = Sha256::new();
+    let dims = read_header(path, &mut source, expected_dims, &mut hasher)?;
+    let Some(body_len) = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)) else {
+        return Err(Error::bad_idx(
+            path,
+            format!("impossible dimensions {dims:?}"),
+        ));
+    };
+    check_promise(path, &dims, body_len, limit)?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(body_len)
+        .map_err(|_| Error::OutOfMemory {
+            what: format!("the data of `{}` ({dims:?})", path.display()),
+            bytes: body_len,
+        })?;
+    data.resize(body_len, 0);
+    let got = read_up_to(path, &mut source, &mut data)?;
+    if got < body_len {
+        return Err(Error::bad_idx(
+            path,
+            format!("truncated: the header promises {dims:?} = {body_len} bytes of data but only {got} follow"),
+        ));
+    }
+    let mut extra = [0u8; 1];
+    if read_up_to(path, &mut source, &mut extra)? > 0 {
+        return Err(Error::bad_idx(
+            path,
+            format!("the header promises {dims:?} = {body_len} bytes of data but more follow (extra bytes at the end)"),
+        ));
+    }
+    hasher.update(&data);
+    Ok((IdxArray { dims, data }, hex(&hasher.finalize())))
+}
+
+/// Reads and checks the header: the magic number (unsigned bytes, `expected_dims`
+/// dimensions), then the dimensions.
+fn read_header(
+    path: &Path,
+    source: &mut impl Read,
+    expected_dims: usize,
+    hasher: &mut Sha256,
+) -> Result<Vec<usize>> {
     let mut head = [0u8; 4];
-    let got = read_up_to(path, &mut source, &mut head)?;
+    let got = read_up_to(path, source, &mut head)?;
     if got < 4 {
         return Err(Error::bad_idx(
             path,
@@ -169,83 +211,46 @@ fn read_stream(
             ),
         ));
     }
-    let header_len = 4 + 4 * ndims;
     let mut dims_bytes = vec![0u8; 4 * ndims];
-    let got = read_up_to(path, &mut source, &mut dims_bytes)?;
+    let got = read_up_to(path, source, &mut dims_bytes)?;
     if got < dims_bytes.len() {
         return Err(Error::bad_idx(
             path,
             format!(
-                "truncated header: {} bytes, but {ndims} dimensions need {header_len}",
-                4 + got
+                "truncated header: {} bytes, but {ndims} dimensions need {}",
+                4 + got,
+                4 + 4 * ndims
             ),
         ));
     }
     hasher.update(&dims_bytes);
-    let dims: Vec<usize> = dims_bytes
+    Ok(dims_bytes
         .chunks_exact(4)
-        .map(|b| u32::from_be_bytes(b.try_into().expect("chunks of 4")) as usize)
-        .collect();
-    let Some(body_len) = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)) else {
-        return Err(Error::bad_idx(
-            path,
-            format!("impossible dimensions {dims:?}"),
-        ));
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .collect())
+}
+
+/// An error unless a file of `limit` bytes can hold the header and the `body_len` bytes of
+/// data it promises.
+fn check_promise(path: &Path, dims: &[usize], body_len: usize, limit: Limit) -> Result<()> {
+    let header_len = 4 + 4 * dims.len() as u64;
+    let promised = header_len + body_len as u64;
+    let problem = match limit {
+        Limit::Exactly(len) if len < promised => format!(
+            "truncated: the header promises {dims:?} = {body_len} bytes of data but only {} follow",
+            len.saturating_sub(header_len)
+        ),
+        Limit::Exactly(len) if len > promised => format!(
+            "the header promises {dims:?} = {body_len} bytes of data but {} follow (extra bytes at the end)",
+            len - header_len
+        ),
+        Limit::AtMost(most) if most < promised => format!(
+            "truncated: the header promises {dims:?} = {body_len} bytes of data, more than \
+             a gzip file of this size can hold"
+        ),
+        _ => return Ok(()),
     };
-    let promised = header_len as u64 + body_len as u64;
-    match limit {
-        Limit::Exactly(len) if len < promised => {
-            return Err(Error::bad_idx(
-                path,
-                format!(
-                    "truncated: the header promises {dims:?} = {body_len} bytes of data but only {} follow",
-                    len.saturating_sub(header_len as u64)
-                ),
-            ))
-        }
-        Limit::Exactly(len) if len > promised => {
-            return Err(Error::bad_idx(
-                path,
-                format!(
-                    "the header promises {dims:?} = {body_len} bytes of data but {} follow (extra bytes at the end)",
-                    len - header_len as u64
-                ),
-            ))
-        }
-        Limit::AtMost(most) if most < promised => {
-            return Err(Error::bad_idx(
-                path,
-                format!(
-                    "truncated: the header promises {dims:?} = {body_len} bytes of data, more than \
-                     a gzip file of this size can hold"
-                ),
-            ))
-        }
-        _ => {}
-    }
-    let mut data = Vec::new();
-    data.try_reserve_exact(body_len)
-        .map_err(|_| Error::OutOfMemory {
-            what: format!("the data of `{}` ({dims:?})", path.display()),
-            bytes: body_len,
-        })?;
-    data.resize(body_len, 0);
-    let got = read_up_to(path, &mut source, &mut data)?;
-    if got < body_len {
-        return Err(Error::bad_idx(
-            path,
-            format!("truncated: the header promises {dims:?} = {body_len} bytes of data but only {got} follow"),
-        ));
-    }
-    let mut extra = [0u8; 1];
-    if read_up_to(path, &mut source, &mut extra)? > 0 {
-        return Err(Error::bad_idx(
-            path,
-            format!("the header promises {dims:?} = {body_len} bytes of data but more follow (extra bytes at the end)"),
-        ));
-    }
-    hasher.update(&data);
-    Ok((IdxArray { dims, data }, hex(&hasher.finalize())))
+    Err(Error::bad_idx(path, problem))
 }
 
 /// Fills as much of `buf` as `source` has; returns how many bytes that was. Decompression
@@ -280,8 +285,14 @@ fn read_up_to(path: &Path, source: &mut impl Read, buf: &mut [u8]) -> Result<usi
     Ok(filled)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Writes `array` as a gzip-compressed IDX file at `path`, atomically.
+pub fn write_idx_gz(path: &Path, array: &IdxArray) -> Result<()> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&array.to_bytes())
+        .and_then(|_| gz.try_finish())
+        .map_err(|e| Error::io("compress", path, e))?;
+    write_bytes(path, &gz.get_ref()[..])
 }
 
 #[cfg(test)]

@@ -259,7 +259,7 @@ pub fn save_png(picture: &Grey, path: impl AsRef<Path>) -> Result<()> {
         .map_err(|e| {
             Error::InvalidArgument(format!("cannot encode `{}` as PNG: {e}", path.display()))
         })?;
-    crate::atomic::write_bytes(path, &png.into_inner())
+    crate::files::write_bytes(path, &png.into_inner())
 }
 
 /// A tensor `(height, width)` of values from 0 to `max` (bytes 0–255, or the UCI digits'
@@ -355,9 +355,10 @@ fn map_pictures_with(
 pub fn mnist_digit_file(path: impl AsRef<Path>) -> Result<Tensor> {
     let path = path.as_ref();
     mnist_digit(&read_picture(path)?).map_err(|e| match e {
-        Error::InvalidArgument(why) => {
-            Error::InvalidArgument(format!("`{}`: {why}", super::shown_path(path).display()))
-        }
+        Error::InvalidArgument(why) => Error::InvalidArgument(format!(
+            "`{}`: {why}",
+            crate::files::shown_path(path).display()
+        )),
         other => other,
     })
 }

@@ -9,9 +9,10 @@
 //! | `(X - X_train.mean(axis=0)) / X_train.std()` | [`Standardizer::fit`] then [`Standardizer::transform`] |
 //! | `to_categorical(y, 10)` | [`one_hot`] |
 
-use candle_core::{DType, Storage, Tensor, D};
+use candle_core::{DType, Tensor, D};
 
 use crate::error::{Error, Result};
+use crate::storage::{with_cpu_slice, CHUNK_ROWS};
 
 /// Flattens each example to one row: `(n, 28, 28)` → `(n, 784)`. Any dtype.
 pub fn flatten(x: &Tensor) -> Result<Tensor> {
@@ -58,20 +59,6 @@ pub fn scale(x: &Tensor, range: PixelRange) -> Result<Tensor> {
         PixelRange::MinusHalfToHalf => unit.affine(1.0, -0.5)?,
         PixelRange::MinusOneToOne => unit.affine(1.0, -0.5)?.affine(2.0, 0.0)?,
     })
-}
-
-/// `f(values)` when `x` is a contiguous CPU tensor of element type `T`, else `None`: the
-/// fast paths below read the values in place instead of going through tensor operations.
-pub(crate) fn with_cpu_slice<T: candle_core::WithDType, R>(
-    x: &Tensor,
-    f: impl FnOnce(&[T]) -> R,
-) -> Option<R> {
-    let (storage, layout) = x.storage_and_layout();
-    let (Storage::Cpu(cpu), Some((start, end))) = (&*storage, layout.contiguous_offsets()) else {
-        return None;
-    };
-    let data = cpu.as_slice::<T>().ok()?;
-    Some(f(&data[start..end]))
 }
 
 /// `table[p]` for every byte `p` of a contiguous `u8` CPU tensor; `None` for any other tensor.
@@ -143,21 +130,18 @@ fn mean_std_cpu(x: &Tensor) -> Option<(f64, f64)> {
     })
 }
 
-/// Rows per piece when computing statistics in `f64`: a few MB at a time, instead of an
-/// `f64` copy of the whole dataset (376 MB for MNIST's training images).
-const STATS_ROWS: usize = 4096;
-
-/// `x` cut along its first dimension into views of at most [`STATS_ROWS`] rows
-/// (a tensor of rank 0 or 1 is one piece).
+/// `x` cut along its first dimension into views of at most [`CHUNK_ROWS`] rows (a tensor of
+/// rank 0 or 1 is one piece): statistics are computed in `f64` a few MB at a time, instead of
+/// in an `f64` copy of the whole dataset (376 MB for MNIST's training images).
 fn pieces(x: &Tensor) -> Result<Vec<Tensor>> {
     if x.rank() < 2 {
         return Ok(vec![x.clone()]);
     }
     let n = x.dims()[0];
-    let mut out = Vec::with_capacity(n.div_ceil(STATS_ROWS));
+    let mut out = Vec::with_capacity(n.div_ceil(CHUNK_ROWS));
     let mut start = 0;
     while start < n {
-        let len = STATS_ROWS.min(n - start);
+        let len = CHUNK_ROWS.min(n - start);
         out.push(x.narrow(0, start, len)?);
         start += len;
     }

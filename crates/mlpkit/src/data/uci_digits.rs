@@ -15,17 +15,27 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use candle_core::{Device, Tensor};
-use sha2::{Digest, Sha256};
 
-use super::Split;
+use super::catalogue::{catalogue, workspace_data_dir};
+use super::split::Split;
 use crate::error::{Error, Result};
+use crate::files::{sha256_hex, shown_path};
 
-/// The file's name.
-pub const FILE: &str = "digits.csv.gz";
+/// The file's name, `digits.csv.gz` (from `datasets.json`).
+pub fn file_name() -> &'static str {
+    &catalogue().uci_digits.file
+}
+
 /// SHA-256 of the file as scikit-learn ships it (the same in its 1.5 and 1.6 wheels).
-pub const SHA256: &str = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22";
-/// The environment variable that may name a folder holding the file.
-pub const ENV_VAR: &str = "UCI_DIGITS_DIR";
+pub fn sha256() -> &'static str {
+    &catalogue().uci_digits.sha256
+}
+
+/// The environment variable that may name a folder holding the file, `UCI_DIGITS_DIR`.
+pub fn env_var() -> &'static str {
+    &catalogue().uci_digits.env_var
+}
+
 /// Side of the pictures, in pixels.
 pub const SIDE: usize = 8;
 /// The largest pixel value: a 4×4 block fully inked.
@@ -33,35 +43,36 @@ pub const MAX_VALUE: u8 = 16;
 
 /// The workspace's folder for the file, `data/uci-digits/`.
 pub fn workspace_dir() -> PathBuf {
-    super::workspace_data_dir().join("uci-digits")
+    workspace_data_dir().join(&catalogue().uci_digits.name)
 }
 
 /// Loads the digits from the first place that has the file: the folder in `UCI_DIGITS_DIR`,
 /// then `data/uci-digits/`. Images are `u8` `(1797, 8, 8)` with values 0–16, labels `u32`.
 pub fn load() -> Result<Split> {
     let mut tried = Vec::new();
-    let env = std::env::var_os(ENV_VAR).map(PathBuf::from);
+    let env = std::env::var_os(env_var()).map(PathBuf::from);
     for (why, dir) in env
-        .map(|d| (ENV_VAR, d))
+        .map(|d| (env_var(), d))
         .into_iter()
         .chain(std::iter::once((
             "the workspace's data folder",
             workspace_dir(),
         )))
     {
-        let path = dir.join(FILE);
+        let path = dir.join(file_name());
         if path.is_file() {
             return load_file(&path);
         }
-        tried.push(format!("  - {} ({why})", super::shown_path(&dir).display()));
+        tried.push(format!("  - {} ({why})", shown_path(&dir).display()));
     }
     Err(Error::FileNotFound {
         what: "The UCI handwritten digits",
         tried: tried.join("\n"),
         fix: format!(
-            "run `./lab setup` (it takes `{FILE}` from scikit-learn's wheel on PyPI and checks it), \
-             or put `{FILE}` from any scikit-learn into `{}`",
-            super::shown_path(&workspace_dir()).display()
+            "run `./lab setup` (it takes `{file}` from scikit-learn's wheel on PyPI and checks it), \
+             or put `{file}` from any scikit-learn into `{}`",
+            shown_path(&workspace_dir()).display(),
+            file = file_name()
         ),
     })
 }
@@ -70,12 +81,12 @@ pub fn load() -> Result<Split> {
 pub fn load_file(path: impl AsRef<Path>) -> Result<Split> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let actual = format!("{:x}", Sha256::digest(&bytes));
-    if actual != SHA256 {
+    let actual = sha256_hex(&bytes);
+    if actual != sha256() {
         return Err(Error::ChecksumMismatch {
             path: path.to_path_buf(),
             dataset: "UCI digits",
-            expected: SHA256,
+            expected: sha256(),
             actual,
         });
     }

@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 
 use super::layer::Architecture;
 use super::sequential::{check_same_tensors, shapes_of, Sequential};
-use crate::atomic;
 use crate::error::{Error, Result};
-use crate::train::History;
+use crate::files;
+use crate::history::History;
 
 const FORMAT: &str = "mlpkit.sequential";
 /// 1: weights and a JSON file beside them; 2: one safetensors file with metadata.
@@ -83,7 +83,7 @@ impl Sequential {
         let metadata = std::collections::HashMap::from([(METADATA_KEY.to_string(), json)]);
         let bytes = safetensors::serialize(tensors, Some(metadata))
             .map_err(|e| Error::InvalidArgument(format!("cannot encode the weights: {e}")))?;
-        atomic::write_bytes(&path, &bytes)
+        files::write_bytes(&path, &bytes)
     }
 
     /// Rebuilds a saved model on `device`: architecture, weights and history. Compile it
@@ -102,7 +102,7 @@ impl Sequential {
         let weights = matching_tensors(&path, &file, &expected, device)?;
         let mut model = Sequential::new(&saved.architecture, 0, device)?;
         model.set_weights(&weights)?;
-        model.history = saved.history;
+        *model.history_mut() = saved.history;
         Ok(model)
     }
 

@@ -3,9 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::activation::Activation;
-use super::init::Init;
 use crate::error::{Error, Result};
+use crate::math::{Activation, Init};
 
 /// Reshapes each example to one row: `(n, 28, 28)` → `(n, 784)`. No parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +109,48 @@ impl LayerSpec {
         }
     }
 
+    /// The shape of one example coming out of this layer and its number of parameters, for
+    /// examples shaped `shape` coming in; `what` names the layer in errors.
+    fn output_of(&self, shape: &[usize], what: &str) -> Result<(Vec<usize>, usize)> {
+        let too_large = || {
+            Error::InvalidArgument(format!(
+                "{what} is too large: its sizes overflow a machine word; the architecture is \
+                 damaged or its numbers are mistyped"
+            ))
+        };
+        match self {
+            LayerSpec::Flatten => {
+                let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+                Ok((vec![n.ok_or_else(too_large)?], 0))
+            }
+            LayerSpec::Dropout(d) => {
+                if !(0.0..1.0).contains(&d.rate) {
+                    return Err(Error::InvalidArgument(format!(
+                        "{what}: dropout rate must be in [0, 1), got {}",
+                        d.rate
+                    )));
+                }
+                Ok((shape.to_vec(), 0))
+            }
+            LayerSpec::Dense(d) => {
+                if shape.len() != 1 {
+                    return Err(Error::InvalidArgument(format!(
+                        "{what} is Dense but receives examples shaped {shape:?}; put a Flatten \
+                         layer before it"
+                    )));
+                }
+                if d.units == 0 {
+                    return Err(Error::InvalidArgument(format!("{what} has 0 units")));
+                }
+                let params = shape[0]
+                    .checked_mul(d.units)
+                    .and_then(|w| w.checked_add(if d.use_bias { d.units } else { 0 }))
+                    .ok_or_else(too_large)?;
+                Ok((vec![d.units], params))
+            }
+        }
+    }
+
     /// Keras's base name for automatic layer names (`dense`, `dense_1`, …).
     fn base_name(&self) -> &'static str {
         match self {
@@ -194,52 +235,8 @@ impl Architecture {
                 format!("{}_{}", spec.base_name(), count)
             };
             *count += 1;
-            let too_large = || {
-                Error::InvalidArgument(format!(
-                    "layer {} ({name}) is too large: its sizes overflow a machine word; \
-                     the architecture is damaged or its numbers are mistyped",
-                    i + 1
-                ))
-            };
-            let (output_shape, params) = match spec {
-                LayerSpec::Flatten => (
-                    vec![shape
-                        .iter()
-                        .try_fold(1usize, |a, &d| a.checked_mul(d))
-                        .ok_or_else(too_large)?],
-                    0,
-                ),
-                LayerSpec::Dropout(d) => {
-                    if !(0.0..1.0).contains(&d.rate) {
-                        return Err(Error::InvalidArgument(format!(
-                            "layer {} ({name}): dropout rate must be in [0, 1), got {}",
-                            i + 1,
-                            d.rate
-                        )));
-                    }
-                    (shape.clone(), 0)
-                }
-                LayerSpec::Dense(d) => {
-                    if shape.len() != 1 {
-                        return Err(Error::InvalidArgument(format!(
-                            "layer {} ({name}) is Dense but receives examples shaped {shape:?}; \
-                             put a Flatten layer before it",
-                            i + 1
-                        )));
-                    }
-                    if d.units == 0 {
-                        return Err(Error::InvalidArgument(format!(
-                            "layer {} ({name}) has 0 units",
-                            i + 1
-                        )));
-                    }
-                    let params = shape[0]
-                        .checked_mul(d.units)
-                        .and_then(|w| w.checked_add(if d.use_bias { d.units } else { 0 }))
-                        .ok_or_else(too_large)?;
-                    (vec![d.units], params)
-                }
-            };
+            let (output_shape, params) =
+                spec.output_of(&shape, &format!("layer {} ({name})", i + 1))?;
             out.push(ResolvedLayer {
                 name,
                 spec: spec.clone(),

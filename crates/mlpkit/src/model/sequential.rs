@@ -1,14 +1,16 @@
-//! [`Sequential`]: an [`Architecture`] with weights, ready to run and to train.
+//! [`Sequential`]: an [`Architecture`] with weights, and what `compile` chose to train it
+//! with. Its forward pass is in `forward.rs`, saving and loading in `io.rs`; training it is
+//! [`crate::train`]'s work.
 
-use candle_core::{DType, Device, Module, Tensor, Var};
+use candle_core::{DType, Device, Tensor, Var};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::activation::Activation;
 use super::layer::{Architecture, LayerSpec, ResolvedLayer};
 use super::summary::Summary;
 use crate::error::{Error, Result};
-use crate::train::{Compiled, History};
+use crate::history::History;
+use crate::math::{Activation, Loss, Optimizer, Rule};
 
 /// The trainable tensors of one dense layer.
 #[derive(Debug, Clone)]
@@ -19,7 +21,19 @@ pub struct DenseParams {
     pub bias: Option<Var>,
 }
 
+/// A model's optimizer (with its state) and loss, chosen by [`Sequential::compile`].
+#[derive(Debug)]
+pub struct Compiled {
+    /// The optimizer, with its state.
+    pub optimizer: Optimizer,
+    /// The loss minimised.
+    pub loss: Loss,
+}
+
 /// A feed-forward network: layers applied one after the other.
+///
+/// Training it (`fit`, `evaluate`, `train_step`) comes with the [`Train`](crate::train::Train)
+/// trait, in the prelude; `compile` is here because it only records the optimizer and loss.
 ///
 /// ```
 /// use mlpkit::prelude::*;
@@ -39,9 +53,9 @@ pub struct Sequential {
     device: Device,
     /// Draws dropout masks; seeded, so training runs repeat exactly.
     rng: StdRng,
-    pub(crate) compiled: Option<Compiled>,
+    compiled: Option<Compiled>,
     /// Every epoch this model has been trained for, across `fit` calls.
-    pub(crate) history: History,
+    history: History,
 }
 
 impl Architecture {
@@ -93,9 +107,46 @@ impl Sequential {
         })
     }
 
-    /// The generator that draws dropout masks during training.
-    pub(crate) fn dropout_rng(&mut self) -> &mut StdRng {
-        &mut self.rng
+    /// Each layer's weights (`None` for layers without any), in layer order.
+    pub(crate) fn params(&self) -> &[Option<DenseParams>] {
+        &self.params
+    }
+
+    /// The layers, their weights and the dropout generator, for a forward pass in training.
+    pub(crate) fn parts_for_pass(
+        &mut self,
+    ) -> (&[ResolvedLayer], &[Option<DenseParams>], &mut StdRng) {
+        (&self.layers, &self.params, &mut self.rng)
+    }
+
+    /// Chooses the optimizer and the loss (Keras's `compile`). Compiling again starts the
+    /// optimizer afresh (its momentum or moments at zero); the weights are kept.
+    pub fn compile(&mut self, optimizer: impl Into<Rule>, loss: Loss) -> Result<()> {
+        let optimizer = Optimizer::new(self.vars(), optimizer)?;
+        self.compiled = Some(Compiled { optimizer, loss });
+        Ok(())
+    }
+
+    /// The optimizer and loss chosen by [`Sequential::compile`], or an error that says to
+    /// call it.
+    pub fn compiled(&self) -> Result<&Compiled> {
+        self.compiled.as_ref().ok_or_else(not_compiled)
+    }
+
+    /// The loss chosen in `compile`.
+    pub fn loss(&self) -> Result<Loss> {
+        Ok(self.compiled()?.loss)
+    }
+
+    /// The optimizer and the dropout generator, both changed by a training step.
+    pub(crate) fn training_parts(&mut self) -> Result<(&mut Compiled, &mut StdRng)> {
+        let compiled = self.compiled.as_mut().ok_or_else(not_compiled)?;
+        Ok((compiled, &mut self.rng))
+    }
+
+    /// The history, for training to add epochs to.
+    pub(crate) fn history_mut(&mut self) -> &mut History {
+        &mut self.history
     }
 
     /// The layers this model was built from.
@@ -176,92 +227,14 @@ impl Sequential {
         }
     }
 
-    /// Checks and, if needed, reshapes a batch to `(n, input_shape...)`.
-    pub fn check_input(&self, x: &Tensor) -> Result<Tensor> {
-        let expected = &self.arch.input_shape;
-        if x.rank() == 0 {
-            return Err(Error::shape(
-                "model input",
-                format!("a batch (n, {expected:?})"),
-                x.dims(),
-            ));
-        }
-        if !x.dtype().is_float() {
-            return Err(Error::InvalidArgument(format!(
-                "the model needs floating-point inputs, got {:?} pixels; convert them first, e.g. with \
-                 `scale(&images, PixelRange::ZeroOne)`",
-                x.dtype()
-            )));
-        }
-        let x = if x.dtype() == DType::F32 {
-            x.clone()
-        } else {
-            x.to_dtype(DType::F32)?
-        };
-        let (n, example) = (x.dims()[0], &x.dims()[1..]);
-        if example == expected.as_slice() {
-            return Ok(x);
-        }
-        if example.iter().product::<usize>() == expected.iter().product::<usize>() {
-            let mut shape = vec![n];
-            shape.extend_from_slice(expected);
-            return Ok(x.reshape(shape)?);
-        }
-        Err(Error::shape(
-            "model input",
-            format!(
-                "examples shaped {expected:?} (a batch of shape (n, {}))",
-                expected
-                    .iter()
-                    .map(|d| d.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            x.dims(),
-        ))
-    }
-
-    /// Runs the network and returns the last layer's input to its activation (the logits, for
-    /// a softmax or sigmoid output) together with that activation. `train` turns dropout on.
-    ///
-    /// Losses use this to compute cross-entropy from logits, which stays finite where
-    /// `log(softmax(z))` would underflow.
-    pub fn forward_logits(&mut self, x: &Tensor, train: bool) -> Result<(Tensor, Activation)> {
-        let x = self.check_input(x)?;
-        pass(
-            &self.layers,
-            &self.params,
-            x,
-            if train { Some(&mut self.rng) } else { None },
-        )
-    }
-
-    /// [`Sequential::forward_logits`] in inference mode (no dropout).
-    pub fn logits(&self, x: &Tensor) -> Result<(Tensor, Activation)> {
-        pass(&self.layers, &self.params, self.check_input(x)?, None)
-    }
-
-    /// Outputs in training mode (dropout active), as the layers define them.
-    pub fn forward_train(&mut self, x: &Tensor) -> Result<Tensor> {
-        let (z, act) = self.forward_logits(x, true)?;
-        act.apply(&z)
-    }
-
-    /// Outputs in inference mode (no dropout): class probabilities for a softmax output.
-    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let (z, act) = self.logits(x)?;
-        act.apply(&z)
-    }
-
     /// Replaces every trainable variable by a new one holding the same values, and returns
     /// them in the order of [`Sequential::vars`].
     ///
     /// Why: Candle tells tensors apart, when it computes gradients, by an id drawn from a
-    /// counter. In a notebook every cell is compiled separately with its own copy of that
-    /// counter, so a variable made in one cell can share its id with a tensor made while
-    /// training in another, and the gradients get mixed up. Variables renewed in the cell
-    /// that trains cannot collide. [`Sequential::fit`] does this itself; call it before a
-    /// hand-written training loop in a notebook (and give the optimizer the returned vars).
+    /// counter. Where a program holds several copies of Candle (a notebook kernel that links
+    /// each cell with its own copy of the libraries), a variable made by one copy can share
+    /// its id with a tensor made by another, and the gradients get mixed up. Variables
+    /// renewed by the copy that trains cannot collide. `fit` does this itself.
     pub fn renew_vars(&mut self) -> Result<Vec<Var>> {
         for p in self.params.iter_mut().flatten() {
             p.kernel = Var::from_tensor(&p.kernel.as_tensor().detach())?;
@@ -304,75 +277,18 @@ impl Sequential {
     }
 }
 
+fn not_compiled() -> Error {
+    Error::InvalidArgument(
+        "the model has no optimizer and loss yet: call `model.compile(optimizer, loss)` first"
+            .into(),
+    )
+}
+
 /// The names and shapes of variables, for [`check_same_tensors`].
 pub(crate) fn shapes_of(vars: &[(String, Var)]) -> Vec<(String, Vec<usize>)> {
     vars.iter()
         .map(|(n, v)| (n.clone(), v.dims().to_vec()))
         .collect()
-}
-
-impl Module for Sequential {
-    fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        Sequential::forward(self, xs).map_err(|e| match e {
-            Error::Candle(c) => c,
-            other => candle_core::Error::Msg(other.to_string()),
-        })
-    }
-}
-
-/// Applies the layers in order. The last dense layer's activation is left for the caller
-/// (and returned), unless other layers follow it. Dropout is active when `rng` is given.
-fn pass(
-    layers: &[ResolvedLayer],
-    params: &[Option<DenseParams>],
-    mut h: Tensor,
-    mut rng: Option<&mut StdRng>,
-) -> Result<(Tensor, Activation)> {
-    let last_dense = layers
-        .iter()
-        .rposition(|l| matches!(l.spec, LayerSpec::Dense(_)));
-    let mut pending = Activation::Linear;
-    for (i, (layer, p)) in layers.iter().zip(params).enumerate() {
-        if pending != Activation::Linear {
-            h = pending.apply(&h)?;
-            pending = Activation::Linear;
-        }
-        h = match (&layer.spec, p) {
-            (LayerSpec::Flatten, _) => h.flatten_from(1)?,
-            (LayerSpec::Dropout(d), _) => match rng.as_deref_mut() {
-                Some(rng) if d.rate > 0.0 => dropout(&h, d.rate, rng)?,
-                _ => h,
-            },
-            (LayerSpec::Dense(d), Some(p)) => {
-                let z = dense_linear(&h, p)?;
-                if Some(i) == last_dense {
-                    pending = d.activation;
-                    z
-                } else {
-                    d.activation.apply(&z)?
-                }
-            }
-            (LayerSpec::Dense(_), None) => unreachable!("dense layers always have parameters"),
-        };
-    }
-    Ok((h, pending))
-}
-
-/// `x W + b`.
-fn dense_linear(x: &Tensor, p: &DenseParams) -> Result<Tensor> {
-    let z = x.matmul(p.kernel.as_tensor())?;
-    Ok(match &p.bias {
-        Some(b) => z.broadcast_add(b.as_tensor())?,
-        None => z,
-    })
-}
-
-/// Inverted dropout with a mask drawn from `rng` (the fused path draws the same one).
-fn dropout(x: &Tensor, rate: f64, rng: &mut StdRng) -> Result<Tensor> {
-    let mut mask = vec![1f32; x.elem_count()];
-    crate::train::rules::dropout_mask(rate, rng, &mut mask);
-    let mask = Tensor::from_vec(mask, x.dims(), x.device())?;
-    Ok(x.mul(&mask)?)
 }
 
 /// Checks that `found` has the same tensor names and shapes, in order, as `expected`; the

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::layer::ResolvedLayer;
+use crate::table::{Align, Table};
 
 /// One row of a [`Summary`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,27 +59,36 @@ impl Summary {
         }
     }
 
+    /// The summary as a table: one row per layer, the totals under it.
+    pub fn table(&self) -> Table {
+        let mut table = Table::new(&["Layer (type)", "Output shape", "Param #"]).align(&[
+            Align::Left,
+            Align::Left,
+            Align::Right,
+        ]);
+        for r in &self.rows {
+            table.push(&[
+                format!("{} ({})", r.name, r.type_name),
+                r.output_shape.clone(),
+                thousands(r.params),
+            ]);
+        }
+        table
+            .note(format!(
+                "Total params: {} ({})",
+                thousands(self.total),
+                bytes(self.total)
+            ))
+            .note(format!("Trainable params: {}", thousands(self.trainable)))
+            .note(format!(
+                "Non-trainable params: {}",
+                thousands(self.non_trainable)
+            ))
+    }
+
     /// The table as HTML.
     pub fn to_html(&self) -> String {
-        let mut h = String::from(
-            "<table><thead><tr><th style=\"text-align:left\">Layer (type)</th>\
-             <th style=\"text-align:left\">Output shape</th><th style=\"text-align:right\">Param #</th></tr></thead><tbody>",
-        );
-        for r in &self.rows {
-            h.push_str(&format!(
-                "<tr><td style=\"text-align:left\">{} ({})</td><td style=\"text-align:left\">{}</td>\
-                 <td style=\"text-align:right\">{}</td></tr>",
-                r.name, r.type_name, r.output_shape, thousands(r.params)
-            ));
-        }
-        h.push_str(&format!(
-            "</tbody></table><p>Total params: {} ({})<br>Trainable params: {}<br>Non-trainable params: {}</p>",
-            thousands(self.total),
-            bytes(self.total),
-            thousands(self.trainable),
-            thousands(self.non_trainable)
-        ));
-        h
+        self.table().to_html()
     }
 
     /// Shows the summary as an HTML table when it is the value of a notebook cell (evcxr).

@@ -1,5 +1,6 @@
 //! Learning curves: loss and accuracy per epoch, training against validation.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -7,7 +8,7 @@ use super::axes::{value_range, GRID};
 use super::figure::{plot_err, Figure, Plot};
 use super::fonts::SANS;
 use crate::error::{Error, Result};
-use crate::train::History;
+use crate::history::{EpochLog, History};
 
 /// Which quantity a panel shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ impl LearningCurves {
         }
         // `History::val_loss` leaves out epochs without validation; keep the series aligned
         // with the epochs by writing NaN there (NaN points are not drawn).
-        let val = |f: fn(&crate::train::EpochLog) -> Option<f64>| -> Vec<f64> {
+        let val = |f: fn(&EpochLog) -> Option<f64>| -> Vec<f64> {
             if history.epochs.iter().all(|e| f(e).is_none()) {
                 Vec::new()
             } else {
@@ -109,6 +110,44 @@ impl LearningCurves {
         Figure::new(self)
     }
 
+    /// The training and validation lines, with a marker per epoch, and their legend entries.
+    fn draw_lines<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        train: &[f64],
+        val: &[f64],
+    ) -> Result<()> {
+        for (values, name, color) in [
+            (train, "training", TRAIN_COLOR),
+            (val, "validation", VALIDATION_COLOR),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            let points: Vec<(f64, f64)> = self
+                .epochs
+                .iter()
+                .copied()
+                .zip(values.iter().copied())
+                .filter(|(_, v)| v.is_finite())
+                .collect();
+            if points.is_empty() {
+                continue;
+            }
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(plot_err)?
+                .label(name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            chart
+                .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                .map_err(plot_err)?;
+        }
+        Ok(())
+    }
+
     fn panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -126,24 +165,7 @@ impl LearningCurves {
         } else {
             format!("{} (no finite values to draw)", metric.label())
         };
-        let (lo, hi) = ylim.unwrap_or_else(|| {
-            let all = train.iter().chain(val).copied().filter(|v| v.is_finite());
-            let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(v), b.max(v))
-            });
-            if !finite {
-                return (0.0, 1.0);
-            }
-            let pad = ((hi - lo) * 0.08).max(1e-3);
-            (
-                if metric == Metric::Accuracy {
-                    lo - pad
-                } else {
-                    (lo - pad).max(0.0)
-                },
-                hi + pad,
-            )
-        });
+        let (lo, hi) = ylim.unwrap_or_else(|| data_range(train, val, metric));
         let x_max = self
             .epochs
             .last()
@@ -179,34 +201,7 @@ impl LearningCurves {
             .bold_line_style(GRID)
             .draw()
             .map_err(plot_err)?;
-        for (values, name, color) in [
-            (train, "training", TRAIN_COLOR),
-            (val, "validation", VALIDATION_COLOR),
-        ] {
-            if values.is_empty() {
-                continue;
-            }
-            let points: Vec<(f64, f64)> = self
-                .epochs
-                .iter()
-                .copied()
-                .zip(values.iter().copied())
-                .filter(|(_, v)| v.is_finite())
-                .collect();
-            if points.is_empty() {
-                continue;
-            }
-            chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                .map_err(plot_err)?
-                .label(name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
-                .map_err(plot_err)?;
-        }
+        self.draw_lines(&mut chart, train, val)?;
         chart
             .configure_series_labels()
             .label_font((SANS, 14))
@@ -221,6 +216,25 @@ impl LearningCurves {
             .map_err(plot_err)?;
         Ok(())
     }
+}
+
+/// The value axis's range from the data: its finite values with a margin (never below 0
+/// for a loss); 0 to 1 when there is no finite value.
+fn data_range(train: &[f64], val: &[f64], metric: Metric) -> (f64, f64) {
+    let all = train.iter().chain(val).copied().filter(|v| v.is_finite());
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(1e-3);
+    let lo = if metric == Metric::Accuracy {
+        lo - pad
+    } else {
+        (lo - pad).max(0.0)
+    };
+    (lo, hi + pad)
 }
 
 impl Plot for LearningCurves {

@@ -8,9 +8,9 @@ use base64::Engine as _;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::text::Typeset;
-use crate::atomic;
+use super::typeset::Typeset;
 use crate::error::{Error, Result};
+use crate::files;
 
 /// Something that can be drawn on a plotters drawing area of its preferred size.
 ///
@@ -197,7 +197,7 @@ impl<P: Plot> Figure<P> {
                 )))
             }
         };
-        atomic::write_bytes(path, &bytes)
+        files::write_bytes(path, &bytes)
     }
 
     /// Shows the figure as a PNG image when it is the value of a notebook cell (evcxr).

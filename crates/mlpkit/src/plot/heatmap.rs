@@ -101,11 +101,15 @@ impl Heatmap {
 
     /// Width in pixels of the widest class name, as set in the tick labels' font.
     fn longest_name(&self) -> u32 {
-        let font = super::text::font_for(&plotters::style::FontFamily::SansSerif);
+        let font = super::typeset::font_for(&plotters::style::FontFamily::SansSerif);
         self.matrix
             .class_names()
             .iter()
-            .map(|n| super::text::layout(font, TICK_SIZE as f32, n).width.ceil() as u32)
+            .map(|n| {
+                super::typeset::layout(font, TICK_SIZE as f32, n)
+                    .width
+                    .ceil() as u32
+            })
             .max()
             .unwrap_or(8)
     }
@@ -308,7 +312,33 @@ impl Plot for Heatmap {
             BLACK.stroke_width(1),
         ))
         .map_err(plot_err)?;
-        // Tick labels: class names.
+        self.draw_class_names(root, left, top, side)?;
+        let axis = TextStyle::from((SANS, 17).into_font()).pos(center);
+        root.draw_text(
+            "predicted label",
+            &axis,
+            (left + side / 2, top + side + self.bottom() as i32 - 18),
+        )
+        .map_err(plot_err)?;
+        let vertical =
+            TextStyle::from((SANS, 17).into_font().transform(FontTransform::Rotate270)).pos(center);
+        root.draw_text("true label", &vertical, (18, top + side / 2))
+            .map_err(plot_err)?;
+        self.draw_colour_bar(root, map, &scale_labels, left + side + 24, top, side)?;
+        Ok(())
+    }
+}
+
+impl Heatmap {
+    /// The class names beside the rows and under the columns (written downwards when long).
+    fn draw_class_names<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        left: i32,
+        top: i32,
+        side: i32,
+    ) -> Result<()> {
+        let cell = self.cell as i32;
         let tick = TextStyle::from((SANS, TICK_SIZE).into_font());
         for (i, name) in self.matrix.class_names().iter().enumerate() {
             let c = i as i32 * cell + cell / 2;
@@ -336,19 +366,21 @@ impl Plot for Heatmap {
                 .map_err(plot_err)?;
             }
         }
-        let axis = TextStyle::from((SANS, 17).into_font()).pos(center);
-        root.draw_text(
-            "predicted label",
-            &axis,
-            (left + side / 2, top + side + self.bottom() as i32 - 18),
-        )
-        .map_err(plot_err)?;
-        let vertical =
-            TextStyle::from((SANS, 17).into_font().transform(FontTransform::Rotate270)).pos(center);
-        root.draw_text("true label", &vertical, (18, top + side / 2))
-            .map_err(plot_err)?;
-        // Colour bar.
-        let (bx, bw) = (left + side + 24, 18);
+        Ok(())
+    }
+
+    /// The colour bar from 0 (bottom) to the top of the scale, with its labels.
+    fn draw_colour_bar<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        map: Colormap,
+        scale_labels: &[String; 3],
+        bx: i32,
+        top: i32,
+        side: i32,
+    ) -> Result<()> {
+        let tick = TextStyle::from((SANS, TICK_SIZE).into_font());
+        let bw = 18;
         for i in 0..side {
             let v = 1.0 - i as f32 / side as f32;
             root.draw(&Rectangle::new(

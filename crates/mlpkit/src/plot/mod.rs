@@ -5,7 +5,7 @@
 //! | grid of images with titles | [`ImageGrid::new`] |
 //! | first-layer weights as pictures | [`ImageGrid::weights`] |
 //! | loss and accuracy per epoch | [`LearningCurves::new`] |
-//! | confusion matrix heatmap | [`Heatmap::new`], or `ConfusionMatrix::heatmap` |
+//! | confusion matrix heatmap | [`Heatmap::new`] |
 //! | one prediction's probabilities | [`ProbabilityBars::new`] |
 //! | examples beside their probabilities | [`PredictionGrid::new`] |
 //! | named values side by side | [`BarChart::new`] |
@@ -15,7 +15,6 @@
 
 mod axes;
 mod bar_chart;
-mod bars;
 mod colormap;
 mod curves;
 mod figure;
@@ -23,13 +22,14 @@ mod fonts;
 mod heatmap;
 mod image_grid;
 mod prediction_grid;
-pub mod text;
+mod probability_bars;
+pub mod typeset;
 
 pub use bar_chart::{BarChart, BAR as BAR_COLOR};
-pub use bars::ProbabilityBars;
+pub use probability_bars::ProbabilityBars;
 /// The colours of [`ProbabilityBars`].
 pub mod bars_colors {
-    pub use super::bars::{OTHER, PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
+    pub use super::probability_bars::{OTHER, PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
 }
 pub use colormap::{luminance, Colormap};
 pub use curves::{LearningCurves, Metric, TRAIN_COLOR, VALIDATION_COLOR};

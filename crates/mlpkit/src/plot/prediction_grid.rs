@@ -5,9 +5,9 @@ use candle_core::Tensor;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::bars::ProbabilityBars;
 use super::figure::{Figure, Plot};
 use super::image_grid::ImageGrid;
+use super::probability_bars::ProbabilityBars;
 use crate::error::{Error, Result};
 use crate::predictions::Predictions;
 
@@ -51,7 +51,7 @@ impl PredictionGrid {
         let names: Vec<String> = class_names.iter().map(|s| s.to_string()).collect();
         let mut examples = Vec::with_capacity(indices.len());
         for &i in indices {
-            let bars = predictions.bars(i, &names)?.numbered(true);
+            let bars = ProbabilityBars::of(predictions, i, &names)?.numbered(true);
             let (truth, predicted) = (predictions.truth(i)? as usize, bars.predicted());
             let name = |c: usize| names.get(c).cloned().unwrap_or_else(|| c.to_string());
             let title = if truth == predicted {

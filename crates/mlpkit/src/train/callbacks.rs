@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use candle_core::Tensor;
 
-use super::history::{EpochLog, Monitor};
 use crate::error::Result;
+use crate::history::{EpochLog, Monitor};
 use crate::model::Sequential;
 
 /// Whether training goes on.
@@ -18,7 +18,7 @@ pub enum Control {
     Stop(String),
 }
 
-/// Hooks into [`Sequential::fit`]. Every method has a default that does nothing.
+/// Hooks into [`Train::fit`](super::Train::fit). Every method has a default that does nothing.
 pub trait Callback {
     /// The quantity the callback watches, if any: `fit` refuses to start when it watches a
     /// validation metric and there is no validation data.

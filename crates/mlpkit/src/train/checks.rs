@@ -6,10 +6,11 @@
 
 use candle_core::{DType, Tensor};
 
-use crate::data::{with_cpu_slice, Split};
+use crate::data::Split;
 use crate::error::{Error, Result};
+use crate::math::Loss;
 use crate::model::Sequential;
-use crate::train::Loss;
+use crate::storage::{with_cpu_slice, CHUNK_ROWS};
 
 /// Checks a dataset before training or evaluating on it: not empty, as many labels as
 /// images, floating-point images shaped for the model, labels that fit the loss and the
@@ -85,9 +86,6 @@ impl NonFinite {
         }
     }
 }
-
-/// Rows read at a time when a tensor is not a contiguous CPU `f32` tensor.
-const CHUNK_ROWS: usize = 4096;
 
 /// An error naming the rows and columns of `x` (rows along the first dimension) that hold
 /// NaN or infinite values, with what usually causes them.

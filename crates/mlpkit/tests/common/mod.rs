@@ -48,6 +48,7 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
 }
 
+/// The real MNIST dataset, from [`mnist_dir`].
 pub fn mnist() -> Dataset {
     Dataset::from_dir(DatasetKind::Mnist, mnist_dir()).expect("loading the real MNIST files")
 }
@@ -120,4 +121,77 @@ pub fn quadrants(n: usize) -> Split {
         Tensor::from_vec(ys, n, &Device::Cpu).unwrap(),
     )
     .unwrap()
+}
+
+/// Runs `f` on a thread and fails the test if it has not returned within 30 s.
+pub fn within_time<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("{what} did not return within 30 s"))
+}
+
+pub mod paths;
+
+/// Figures' helpers.
+pub mod figures {
+    use mlpkit::prelude::*;
+    use mlpkit::train::EpochLog;
+
+    pub fn decode(png: &[u8]) -> image::RgbImage {
+        image::load_from_memory(png).unwrap().to_rgb8()
+    }
+
+    pub fn distinct_colours(img: &image::RgbImage) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        for p in img.pixels() {
+            seen.insert(p.0);
+        }
+        seen.len()
+    }
+
+    /// The text elements of an SVG document, trimmed.
+    pub fn svg_texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let start = t.find('>')? + 1;
+                let end = t.find("</text>")?;
+                Some(t[start..end].trim().to_string())
+            })
+            .collect()
+    }
+
+    /// `n` 28x28 images with pseudo-random pixel values.
+    pub fn noise_images(n: usize) -> Tensor {
+        let mut data: Vec<u8> = (0..n * 784)
+            .map(|i| ((i * 7919 + 13) % 251) as u8)
+            .collect();
+        data[1] = 255; // the full range 0..=255 occurs
+        Tensor::from_vec(data, (n, 28, 28), &Device::Cpu).unwrap()
+    }
+
+    pub fn history(epochs: usize) -> History {
+        History {
+            epochs: (1..=epochs)
+                .map(|e| EpochLog {
+                    epoch: e,
+                    loss: 1.0 / e as f64,
+                    accuracy: 1.0 - 0.5 / e as f64,
+                    val_loss: Some(1.2 / e as f64 + 0.05 * e as f64),
+                    val_accuracy: Some(0.9 - 0.4 / e as f64),
+                    seconds: 1.0,
+                    learning_rate: 0.001,
+                    fused: true,
+                })
+                .collect(),
+            stopped_early: None,
+        }
+    }
+
+    pub fn count_in(img: &image::RgbImage, c: plotters::style::RGBColor) -> usize {
+        img.pixels().filter(|p| p.0 == [c.0, c.1, c.2]).count()
+    }
 }

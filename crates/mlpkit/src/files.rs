@@ -1,5 +1,7 @@
-//! Writing files so that a crash never leaves a half-written file where a good one was.
+//! Files: writing them so that a crash never leaves a half-written file where a good one
+//! was, their SHA-256 digests, and paths shown the way a person would write them.
 //!
+//! ## Atomic writes
 //! The new content goes to a temporary file in the same directory (made by the `tempfile`
 //! crate, with a short name of its own, so any legal target name works), is flushed to disk,
 //! and then renamed over the target: on POSIX file systems a rename is atomic, so a reader
@@ -11,7 +13,9 @@
 //! made them no longer runs (their names carry its process id).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -91,6 +95,65 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// Lower-case hexadecimal of `bytes` (how digests are published).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 digest of `data` in lower-case hexadecimal.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// `path` the way a person would write it down: relative to the current directory when the
+/// two share a folder below the file system's root (`../data/mnist`), so that a notebook's
+/// saved output does not carry the path of the machine it ran on; absolute when they share
+/// only the root (`/usr/share/datasets/fashion-mnist` seen from `/home/…`).
+///
+/// The path is made absolute and cleaned of `.` and `..` by its text, without following
+/// symbolic links: a dataset linked into `data/mnist` is shown as `data/mnist`, where the
+/// user put it, not where the link points.
+pub fn shown_path(path: &Path) -> PathBuf {
+    let (Ok(target), Ok(here)) = (std::path::absolute(path), std::env::current_dir()) else {
+        return path.to_path_buf();
+    };
+    let (target, here) = (lexically_clean(&target), lexically_clean(&here));
+    let common = target
+        .components()
+        .zip(here.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        return target;
+    }
+    let mut relative = PathBuf::new();
+    for _ in here.components().skip(common) {
+        relative.push("..");
+    }
+    for part in target.components().skip(common) {
+        relative.push(part);
+    }
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    relative
+}
+
+/// An absolute path without `.` components, each `..` removing the component before it.
+fn lexically_clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +195,23 @@ mod tests {
             assert!(!dead.exists());
         }
         assert!(mine.exists());
+    }
+
+    #[test]
+    fn digests_are_lower_case_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn shown_paths_are_relative_and_clean() {
+        let here = std::env::current_dir().unwrap();
+        let inside = here.join("a").join(".").join("b").join("..").join("c");
+        assert_eq!(shown_path(&inside), PathBuf::from("a/c"));
+        assert_eq!(shown_path(&here), PathBuf::from("."));
+        assert_eq!(shown_path(Path::new("/")), PathBuf::from("/"));
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! [`History`]: what happened in each epoch of training.
+//! [`History`]: what happened in each epoch of training, a record kept with the model and
+//! saved with it. Plain data: training writes it ([`crate::train`]), figures draw it
+//! ([`crate::plot::LearningCurves`]).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::table::{Align, Table};
 
 /// Metrics of one epoch.
 ///
@@ -31,8 +35,8 @@ pub struct EpochLog {
     /// Learning rate in use at the end of the epoch.
     #[serde(with = "float")]
     pub learning_rate: f64,
-    /// Whether the epoch ran on `fit`'s fused CPU path (see [`crate::train::Fit::fused`])
-    /// rather than through Candle's autograd.
+    /// Whether the epoch ran on the fused CPU engine ([`crate::engine`]) rather than through
+    /// Candle's autograd.
     #[serde(default)]
     pub fused: bool,
 }
@@ -162,26 +166,37 @@ impl History {
         self.stopped_early = other.stopped_early;
     }
 
-    /// The table as HTML, for a notebook.
-    pub fn to_html(&self) -> String {
-        let mut h = String::from(
-            "<table><thead><tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th>\
-             <th>val_accuracy</th><th>seconds</th></tr></thead><tbody>",
-        );
+    /// The epochs as a table: loss, accuracy, their validation values and seconds.
+    pub fn table(&self) -> Table {
         let opt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+        let mut table = Table::new(&[
+            "epoch",
+            "loss",
+            "accuracy",
+            "val_loss",
+            "val_accuracy",
+            "seconds",
+        ])
+        .align(&[Align::Right; 6]);
         for e in &self.epochs {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
-                e.epoch,
-                e.loss,
-                e.accuracy,
+            table.push(&[
+                e.epoch.to_string(),
+                format!("{:.4}", e.loss),
+                format!("{:.4}", e.accuracy),
                 opt(e.val_loss),
                 opt(e.val_accuracy),
-                e.seconds
-            ));
+                format!("{:.2}", e.seconds),
+            ]);
         }
-        h.push_str("</tbody></table>");
-        h
+        match &self.stopped_early {
+            Some(why) => table.note(format!("stopped early: {why}")),
+            None => table,
+        }
+    }
+
+    /// The table as HTML, for a notebook.
+    pub fn to_html(&self) -> String {
+        self.table().to_html()
     }
 
     /// Shows the history as an HTML table when it is the value of a notebook cell.

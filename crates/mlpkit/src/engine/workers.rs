@@ -1,6 +1,6 @@
 //! A small team of threads that runs one closure on every part of a piece of work.
 //!
-//! The fused training path ([`super::fused`]) splits every matrix product of a training step
+//! The fused engine ([`super`]) splits every matrix product of a training step
 //! into as many parts as there are threads. A step of the tutorial networks takes well under a
 //! millisecond, so handing work over must cost far less than that: the helpers wait by
 //! spinning for a while (a microsecond or so to wake), and fall asleep on a condition variable
@@ -179,7 +179,7 @@ impl Drop for Team {
     }
 }
 
-/// Which threads run the parts of the fused path's jobs. `fit` uses [`Pool::Team`];
+/// Which threads run the parts of the engine's jobs. `fit` uses [`Pool::Team`];
 /// `examples/bench_train` compares the three (see `bench/README.md` for what it measured).
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

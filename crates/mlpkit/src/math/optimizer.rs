@@ -1,4 +1,5 @@
-//! Optimizers with Keras's defaults and update rules, on Candle's [`candle_nn::Optimizer`] trait.
+//! The optimizer: SGD, Adam or RMSprop with Keras's defaults and update rules, its state,
+//! and Candle's [`candle_nn::Optimizer`] trait for hand-written loops.
 //!
 //! For a weight `w` with gradient `g` at step `t = 1, 2, …`, with the learning rate
 //! `η_t = η / (1 + decay · (t − 1))` (Keras's time-based decay; `decay = 0` keeps it fixed):
@@ -12,6 +13,10 @@
 //! Defaults: SGD η = 0.01; Adam η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e−7;
 //! RMSprop η = 0.001, ρ = 0.9, ε = 1e−7.
 //!
+//! [`Sgd`], [`Adam`] and [`RmsProp`] are the settings (built like Keras's constructors);
+//! [`Rule`] is any one of them; [`Optimizer`] is a rule at work, with the weights it updates
+//! and its state. The arithmetic of each rule is in `update.rs`.
+//!
 //! ```
 //! use mlpkit::prelude::*;
 //! use candle_nn::Optimizer as _;
@@ -19,7 +24,7 @@
 //! let mut model = Architecture::new(&[2]).add(Dense::new(1, Activation::Linear)).build(0)?;
 //! let x = Tensor::new(&[[1f32, 2.0]], &Device::Cpu)?;
 //! let before = model.forward(&x)?.sum_all()?.to_scalar::<f32>()?;
-//! let mut opt = Optim::new(model.vars(), Adam::default())?;
+//! let mut opt = Optimizer::new(model.vars(), Adam::default())?;
 //! let loss = model.forward(&x)?.sum_all()?;  // any scalar built from the model's output
 //! opt.backward_step(&loss)?;                  // its gradients, then one update of every weight
 //! let after = model.forward(&x)?.sum_all()?.to_scalar::<f32>()?;
@@ -31,46 +36,7 @@ use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
 use serde::{Deserialize, Serialize};
 
-use super::rules::{decayed_learning_rate, Update};
-
-/// One optimizer's update rule, for a single weight tensor.
-pub trait UpdateRule: Clone + std::fmt::Debug {
-    /// State tensors kept per weight (momentum, moments, …).
-    fn slots(&self) -> usize;
-    /// The learning rate before decay.
-    fn learning_rate(&self) -> f64;
-    /// Sets the learning rate.
-    fn set_learning_rate(&mut self, lr: f64);
-    /// Time-based decay factor (0 = none).
-    fn decay(&self) -> f64;
-    /// The new value of `w` given its gradient `g`, updating `slots` in place.
-    /// `lr` is the decayed learning rate and `t` the 1-based step number.
-    fn update(
-        &self,
-        w: &Tensor,
-        g: &Tensor,
-        slots: &mut [Tensor],
-        lr: f64,
-        t: usize,
-    ) -> candle_core::Result<Tensor>;
-    /// Short description for logs, e.g. `Adam(lr=0.001)`.
-    fn describe(&self) -> String;
-}
-
-/// The accessors every rule writes the same way, from its `learning_rate` and `decay` fields.
-macro_rules! rate_fields {
-    () => {
-        fn learning_rate(&self) -> f64 {
-            self.learning_rate
-        }
-        fn set_learning_rate(&mut self, lr: f64) {
-            self.learning_rate = lr;
-        }
-        fn decay(&self) -> f64 {
-            self.decay
-        }
-    };
-}
+use crate::error::{Error, Result};
 
 /// Stochastic gradient descent, with optional momentum, Nesterov momentum and time-based decay.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -118,36 +84,6 @@ impl Sgd {
     pub fn decay(mut self, decay: f64) -> Self {
         self.decay = decay;
         self
-    }
-}
-
-impl UpdateRule for Sgd {
-    fn slots(&self) -> usize {
-        Update::new(&Rule::Sgd(*self), self.learning_rate, 1).slots()
-    }
-    rate_fields!();
-    fn update(
-        &self,
-        w: &Tensor,
-        g: &Tensor,
-        slots: &mut [Tensor],
-        lr: f64,
-        t: usize,
-    ) -> candle_core::Result<Tensor> {
-        Update::new(&Rule::Sgd(*self), lr, t).apply_tensors(w, g, slots)
-    }
-    fn describe(&self) -> String {
-        let mut s = format!("SGD(lr={}", self.learning_rate);
-        if self.momentum != 0.0 {
-            s += &format!(", momentum={}", self.momentum);
-        }
-        if self.nesterov {
-            s += ", nesterov";
-        }
-        if self.decay != 0.0 {
-            s += &format!(", decay={}", self.decay);
-        }
-        s + ")"
     }
 }
 
@@ -199,26 +135,6 @@ impl Adam {
     }
 }
 
-impl UpdateRule for Adam {
-    fn slots(&self) -> usize {
-        Update::new(&Rule::Adam(*self), self.learning_rate, 1).slots()
-    }
-    rate_fields!();
-    fn update(
-        &self,
-        w: &Tensor,
-        g: &Tensor,
-        slots: &mut [Tensor],
-        lr: f64,
-        t: usize,
-    ) -> candle_core::Result<Tensor> {
-        Update::new(&Rule::Adam(*self), lr, t).apply_tensors(w, g, slots)
-    }
-    fn describe(&self) -> String {
-        format!("Adam(lr={})", self.learning_rate)
-    }
-}
-
 /// RMSprop (Hinton), Keras's form: `w ← w − η g / √(v + ε)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RmsProp {
@@ -258,27 +174,8 @@ impl RmsProp {
     }
 }
 
-impl UpdateRule for RmsProp {
-    fn slots(&self) -> usize {
-        Update::new(&Rule::RmsProp(*self), self.learning_rate, 1).slots()
-    }
-    rate_fields!();
-    fn update(
-        &self,
-        w: &Tensor,
-        g: &Tensor,
-        slots: &mut [Tensor],
-        lr: f64,
-        t: usize,
-    ) -> candle_core::Result<Tensor> {
-        Update::new(&Rule::RmsProp(*self), lr, t).apply_tensors(w, g, slots)
-    }
-    fn describe(&self) -> String {
-        format!("RMSprop(lr={})", self.learning_rate)
-    }
-}
-
-/// Any of the three optimizers: what [`Sequential::compile`](crate::model::Sequential::compile) takes.
+/// Any of the three optimizers' settings: what [`Sequential::compile`](crate::model::Sequential::compile)
+/// and [`Optimizer::new`] take.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Rule {
@@ -306,21 +203,11 @@ impl From<RmsProp> for Rule {
     }
 }
 
-macro_rules! each_rule {
-    ($self:expr, $r:ident => $e:expr) => {
-        match $self {
-            Rule::Sgd($r) => $e,
-            Rule::Adam($r) => $e,
-            Rule::RmsProp($r) => $e,
-        }
-    };
-}
-
 impl Rule {
     /// Checks every setting of the rule: a learning rate that is finite and not negative,
     /// momentum and decay rates in `[0, 1)`, a non-negative decay and epsilon. Each field is
     /// named, so a new field does not compile until it is checked here too.
-    pub fn validate(&self) -> crate::Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let mut problems = Vec::new();
         let mut need = |name: &str, value: f64, ok: bool, range: &str| {
             if !ok {
@@ -372,55 +259,101 @@ impl Rule {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(crate::Error::InvalidArgument(format!(
+        Err(Error::InvalidArgument(format!(
             "{} cannot train: {}",
             self.describe(),
             problems.join("; ")
         )))
     }
+
+    /// The learning rate before decay.
+    pub fn learning_rate(&self) -> f64 {
+        match self {
+            Rule::Sgd(r) => r.learning_rate,
+            Rule::Adam(r) => r.learning_rate,
+            Rule::RmsProp(r) => r.learning_rate,
+        }
+    }
+
+    /// Sets the learning rate.
+    pub fn set_learning_rate(&mut self, lr: f64) {
+        match self {
+            Rule::Sgd(r) => r.learning_rate = lr,
+            Rule::Adam(r) => r.learning_rate = lr,
+            Rule::RmsProp(r) => r.learning_rate = lr,
+        }
+    }
+
+    /// Keras's time-based decay: the learning rate of the step after `iterations` steps,
+    /// `η / (1 + decay · iterations)`.
+    pub fn learning_rate_after(&self, iterations: usize) -> f64 {
+        let decay = match self {
+            Rule::Sgd(r) => r.decay,
+            Rule::Adam(r) => r.decay,
+            Rule::RmsProp(r) => r.decay,
+        };
+        self.learning_rate() / (1.0 + decay * iterations as f64)
+    }
+
+    /// A short description for logs, e.g. `Adam(lr=0.001)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Rule::Sgd(r) => {
+                let mut s = format!("SGD(lr={}", r.learning_rate);
+                if r.momentum != 0.0 {
+                    s += &format!(", momentum={}", r.momentum);
+                }
+                if r.nesterov {
+                    s += ", nesterov";
+                }
+                if r.decay != 0.0 {
+                    s += &format!(", decay={}", r.decay);
+                }
+                s + ")"
+            }
+            Rule::Adam(r) => format!("Adam(lr={})", r.learning_rate),
+            Rule::RmsProp(r) => format!("RMSprop(lr={})", r.learning_rate),
+        }
+    }
 }
 
-impl UpdateRule for Rule {
-    fn slots(&self) -> usize {
-        each_rule!(self, r => r.slots())
-    }
-    fn learning_rate(&self) -> f64 {
-        each_rule!(self, r => r.learning_rate())
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        each_rule!(self, r => r.set_learning_rate(lr))
-    }
-    fn decay(&self) -> f64 {
-        each_rule!(self, r => r.decay())
-    }
-    fn update(
-        &self,
-        w: &Tensor,
-        g: &Tensor,
-        slots: &mut [Tensor],
-        lr: f64,
-        t: usize,
-    ) -> candle_core::Result<Tensor> {
-        each_rule!(self, r => r.update(w, g, slots, lr, t))
-    }
-    fn describe(&self) -> String {
-        each_rule!(self, r => r.describe())
-    }
-}
-
-/// An optimizer at work: an update rule, the weights it updates and its per-weight state.
+/// An optimizer at work: an update rule, the weights it updates and its state per weight
+/// (momentum, Adam's moments), and the steps taken so far.
+///
+/// `fit` makes one for the model in `compile`. A hand-written loop makes its own with
+/// [`Optimizer::new`] and calls `backward_step(&loss)` (from Candle's
+/// [`candle_nn::Optimizer`] trait, in the prelude).
 #[derive(Debug)]
-pub struct Optim<R: UpdateRule> {
-    rule: R,
+pub struct Optimizer {
+    rule: Rule,
     vars: Vec<Var>,
-    slots: Vec<Vec<Tensor>>,
+    /// Per variable, [`Rule::slots`] tensors shaped like it.
+    state: Vec<Vec<Tensor>>,
     /// Steps taken so far (Keras's `optimizer.iterations`).
     iterations: usize,
 }
 
-impl<R: UpdateRule> Optim<R> {
-    /// The update rule.
-    pub fn rule(&self) -> &R {
+impl Optimizer {
+    /// An optimizer with `rule` for the floating-point variables among `vars`; an error if a
+    /// setting of the rule is out of range.
+    pub fn new(vars: Vec<Var>, rule: impl Into<Rule>) -> Result<Self> {
+        let rule = rule.into();
+        rule.validate()?;
+        let vars: Vec<Var> = vars.into_iter().filter(|v| v.dtype().is_float()).collect();
+        let state = vars
+            .iter()
+            .map(|v| (0..rule.slots()).map(|_| v.zeros_like()).collect())
+            .collect::<candle_core::Result<Vec<Vec<Tensor>>>>()?;
+        Ok(Self {
+            rule,
+            vars,
+            state,
+            iterations: 0,
+        })
+    }
+
+    /// The update rule and its settings.
+    pub fn rule(&self) -> &Rule {
         &self.rule
     }
 
@@ -429,16 +362,40 @@ impl<R: UpdateRule> Optim<R> {
         self.iterations
     }
 
+    /// The variables it updates, in order.
+    pub fn vars(&self) -> &[Var] {
+        &self.vars
+    }
+
+    /// The learning rate the next step will use, after decay.
+    pub fn current_learning_rate(&self) -> f64 {
+        self.rule.learning_rate_after(self.iterations)
+    }
+
+    /// Counts a step and returns its learning rate and its number `t` (1-based): what every
+    /// update of this step uses. Both training paths start each step here.
+    pub(crate) fn next_step(&mut self) -> (f64, usize) {
+        let lr = self.current_learning_rate();
+        self.iterations += 1;
+        (lr, self.iterations)
+    }
+
+    /// The variables and, for each, its state tensors (for the fused engine, which updates
+    /// both in place).
+    pub(crate) fn tensors(&self) -> (&[Var], &[Vec<Tensor>]) {
+        (&self.vars, &self.state)
+    }
+
     /// Points the optimizer at new variables holding the same weights, in the same order
     /// (see [`crate::model::Sequential::renew_vars`]); its state (momentum, moments) is kept.
-    pub fn set_vars(&mut self, vars: Vec<Var>) -> crate::Result<()> {
+    pub fn set_vars(&mut self, vars: Vec<Var>) -> Result<()> {
         let same = vars.len() == self.vars.len()
             && vars
                 .iter()
                 .zip(&self.vars)
                 .all(|(a, b)| a.dims() == b.dims());
         if !same {
-            return Err(crate::Error::Mismatch(format!(
+            return Err(Error::Mismatch(format!(
                 "the optimizer was made for {} variables and cannot take these {}: compile the model again",
                 self.vars.len(),
                 vars.len()
@@ -448,81 +405,37 @@ impl<R: UpdateRule> Optim<R> {
         Ok(())
     }
 
-    /// The state of every weight as plain vectors (for the fused training path).
-    pub(crate) fn slots_f32(&self) -> crate::Result<Vec<Vec<Vec<f32>>>> {
-        self.slots
-            .iter()
-            .map(|slots| {
-                slots
-                    .iter()
-                    .map(|s| Ok(s.flatten_all()?.to_vec1::<f32>()?))
-                    .collect()
-            })
-            .collect()
-    }
-
-    /// Replaces the state of every weight and the step count (from the fused training path).
-    pub(crate) fn set_slots_f32(
-        &mut self,
-        slots: Vec<Vec<Vec<f32>>>,
-        iterations: usize,
-    ) -> crate::Result<()> {
-        for ((var, mine), new) in self.vars.iter().zip(self.slots.iter_mut()).zip(slots) {
-            for (slot, values) in mine.iter_mut().zip(new) {
-                *slot = Tensor::from_vec(values, var.dims(), var.device())?;
-            }
-        }
-        self.iterations = iterations;
-        Ok(())
-    }
-
-    /// The learning rate the next step will use, after decay.
-    pub fn current_learning_rate(&self) -> f64 {
-        decayed_learning_rate(
-            self.rule.learning_rate(),
-            self.rule.decay(),
-            self.iterations,
-        )
-    }
-}
-
-impl<R: UpdateRule> candle_nn::Optimizer for Optim<R> {
-    type Config = R;
-
-    fn new(vars: Vec<Var>, rule: R) -> candle_core::Result<Self> {
-        let vars: Vec<Var> = vars.into_iter().filter(|v| v.dtype().is_float()).collect();
-        let slots = vars
-            .iter()
-            .map(|v| {
-                (0..rule.slots())
-                    .map(|_| v.zeros_like())
-                    .collect::<candle_core::Result<Vec<_>>>()
-            })
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        Ok(Self {
-            rule,
-            vars,
-            slots,
-            iterations: 0,
-        })
-    }
-
-    fn step(&mut self, grads: &GradStore) -> candle_core::Result<()> {
-        let lr = self.current_learning_rate();
-        self.iterations += 1;
-        for (var, slots) in self.vars.iter().zip(self.slots.iter_mut()) {
+    /// One update of every variable that has a gradient in `grads` (the tensor form).
+    pub fn update(&mut self, grads: &GradStore) -> Result<()> {
+        let (lr, t) = self.next_step();
+        for (var, state) in self.vars.iter().zip(self.state.iter_mut()) {
             if let Some(g) = grads.get(var) {
-                let w = self.rule.update(
+                let w = self.rule.update_tensor(
+                    lr,
+                    t,
                     &var.as_tensor().detach(),
                     &g.detach(),
-                    slots,
-                    lr,
-                    self.iterations,
+                    state,
                 )?;
                 var.set(&w)?;
             }
         }
         Ok(())
+    }
+}
+
+impl candle_nn::Optimizer for Optimizer {
+    type Config = Rule;
+
+    fn new(vars: Vec<Var>, rule: Rule) -> candle_core::Result<Self> {
+        Optimizer::new(vars, rule).map_err(|e| candle_core::Error::Msg(e.to_string()))
+    }
+
+    fn step(&mut self, grads: &GradStore) -> candle_core::Result<()> {
+        self.update(grads).map_err(|e| match e {
+            Error::Candle(c) => c,
+            other => candle_core::Error::Msg(other.to_string()),
+        })
     }
 
     fn learning_rate(&self) -> f64 {

@@ -9,6 +9,7 @@ use super::axes::category_axes;
 use super::figure::{plot_err, Figure, Plot};
 use super::fonts::SANS;
 use crate::error::{Error, Result};
+use crate::predictions::Predictions;
 
 /// Bar colours: other classes, the predicted class, the true class (when it differs), and
 /// the true class when it is also the prediction.
@@ -59,6 +60,11 @@ impl ProbabilityBars {
         })
     }
 
+    /// Example `i` of `predictions`: its probabilities, with its true class marked.
+    pub fn of<S: ToString>(predictions: &Predictions, i: usize, class_names: &[S]) -> Result<Self> {
+        Ok(Self::new(predictions.probabilities(i)?, class_names)?.truth(predictions.truth(i)?))
+    }
+
     /// Marks the true class (drawing fails with an error if there is no such class).
     pub fn truth(mut self, class: u32) -> Self {
         self.truth = Some(class as usize);
@@ -80,7 +86,7 @@ impl ProbabilityBars {
 
     /// Index of the largest probability (the first of equal ones).
     pub fn predicted(&self) -> usize {
-        crate::predictions::top(&self.probabilities).0
+        crate::math::argmax(&self.probabilities)
     }
 
     /// What the colours mean, for this chart: the entries its legend shows.
@@ -207,12 +213,12 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     entries: &[(RGBColor, &str)],
     y: i32,
 ) -> Result<()> {
-    let font = super::text::font_for(&plotters::style::FontFamily::SansSerif);
+    let font = super::typeset::font_for(&plotters::style::FontFamily::SansSerif);
     const SIZE: f32 = 14.0;
     let (square, gap, between) = (11, 6, 22);
     let widths: Vec<i32> = entries
         .iter()
-        .map(|(_, text)| super::text::layout(font, SIZE, text).width.ceil() as i32)
+        .map(|(_, text)| super::typeset::layout(font, SIZE, text).width.ceil() as i32)
         .collect();
     let total: i32 = widths.iter().map(|w| square + gap + w).sum::<i32>()
         + between * (entries.len() as i32 - 1).max(0);

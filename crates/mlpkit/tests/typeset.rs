@@ -5,7 +5,7 @@
 //! strings that came out wrong before ("ep och", "truelabel", "Pull over", "112 0").
 
 use ab_glyph::{Font, PxScale, ScaleFont};
-use mlpkit::plot::text::{font_for, layout};
+use mlpkit::plot::typeset::{font_for, layout};
 use mlpkit::plot::{Figure, Plot};
 use mlpkit::Result;
 use plotters::coord::Shift;
