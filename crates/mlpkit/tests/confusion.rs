@@ -56,12 +56,13 @@ fn heatmap_darkest_cell_is_the_largest_count() {
     let layout = heat.clone();
     let fig = heat.figure();
     let img = decode(&fig.png().unwrap());
-    assert_eq!(img.dimensions(), (fig.width, fig.height));
+    let r = fig.resolution;
+    assert_eq!(img.dimensions(), (fig.width * r, fig.height * r));
     let mut darkest = (f32::MAX, 0, 0);
     for t in 0..10 {
         for p in 0..10 {
             let (x, y) = layout.cell_origin(t, p);
-            let px = img.get_pixel(x + 5, y + 5).0;
+            let px = img.get_pixel((x + 5) * r, (y + 5) * r).0;
             let l = luminance(RGBColor(px[0], px[1], px[2]));
             if l < darkest.0 {
                 darkest = (l, t, p);
@@ -72,7 +73,7 @@ fn heatmap_darkest_cell_is_the_largest_count() {
     // Zero cells are the palest colour of the map.
     let (x, y) = layout.cell_origin(0, 5);
     let c = Colormap::Blues.color(0.0);
-    assert_eq!(img.get_pixel(x + 5, y + 5).0, [c.0, c.1, c.2]);
+    assert_eq!(img.get_pixel((x + 5) * r, (y + 5) * r).0, [c.0, c.1, c.2]);
     // Class names and axis titles are written.
     let texts = svg_texts(&Heatmap::new(&cm).figure().svg().unwrap());
     for text in [
@@ -135,9 +136,10 @@ fn heatmap_errors_view_puts_the_errors_on_their_own_scale() {
     let cm = errors_matrix();
     let heat = mlpkit::plot::Heatmap::new(&cm).view(HeatmapView::Errors);
     let img = decode(&heat.clone().figure().png().unwrap());
+    let r = heat.clone().figure().resolution;
     let at = |t: usize, p: usize| {
         let (x, y) = heat.cell_origin(t, p);
-        let px = img.get_pixel(x + 4, y + 4).0;
+        let px = img.get_pixel((x + 4) * r, (y + 4) * r).0;
         RGBColor(px[0], px[1], px[2])
     };
     // The diagonal is one neutral grey, whatever the recall.
@@ -159,15 +161,60 @@ fn heatmap_errors_view_puts_the_errors_on_their_own_scale() {
         "a 5 % error stands out"
     );
     let texts = svg_texts(&heat.figure().svg().unwrap());
-    for text in ["30%", "70%", "95%", "5.0%", "errors, % of true class"] {
+    for text in [
+        "30%",
+        "70%",
+        "95%",
+        "5.0%",
+        "errors, % of true class (√ scale)",
+    ] {
         assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
     }
     // The counts view, for contrast: the same 5 % error is within a few percent of white.
     let counts = mlpkit::plot::Heatmap::new(&cm);
     let img = decode(&counts.clone().figure().png().unwrap());
     let (x, y) = counts.cell_origin(0, 1);
-    let px = img.get_pixel(x + 4, y + 4).0;
+    let px = img.get_pixel((x + 4) * r, (y + 4) * r).0;
     assert!(luminance(RGBColor(px[0], px[1], px[2])) > 0.85);
+}
+
+/// Two matrices compared side by side: on their own scales the same share gets two colours;
+/// on one shared scale, one colour.
+#[test]
+fn heatmaps_can_share_one_scale() {
+    let a = errors_matrix();
+    // The same errors, but class 3's 30 % spread over three classes (10 % each).
+    let mut truth = Vec::new();
+    let mut pred = Vec::new();
+    for t in 0..10u32 {
+        for i in 0..100u32 {
+            truth.push(t);
+            pred.push(match (t, i) {
+                (3, i) if i < 30 => [5, 6, 7][(i % 3) as usize],
+                (t, i) if t != 3 && i < 5 => (t + 1) % 10,
+                (t, _) => t,
+            });
+        }
+    }
+    let b = ConfusionMatrix::new(&truth, &pred, &DatasetKind::Mnist.class_names()).unwrap();
+    let colour = |heat: &Heatmap, t: usize, p: usize| {
+        let fig = heat.clone().figure();
+        let img = decode(&fig.png().unwrap());
+        let (x, y) = heat.cell_origin(t, p);
+        img.get_pixel((x + 4) * fig.resolution, (y + 4) * fig.resolution)
+            .0
+    };
+    let (ha, hb) = (
+        Heatmap::new(&a).view(HeatmapView::Errors),
+        Heatmap::new(&b).view(HeatmapView::Errors),
+    );
+    assert_eq!((ha.scale_top(), hb.scale_top()), (0.3, 0.1));
+    // Cell (0, 1) is a 5 % error in both.
+    assert_ne!(colour(&ha, 0, 1), colour(&hb, 0, 1), "own scales");
+    let top = ha.scale_top().max(hb.scale_top());
+    let (ha, hb) = (ha.scale_max(top), hb.scale_max(top));
+    assert_eq!(colour(&ha, 0, 1), colour(&hb, 0, 1), "one scale");
+    assert_eq!(hb.scale_top(), 0.3);
 }
 
 #[test]

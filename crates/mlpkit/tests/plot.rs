@@ -23,7 +23,8 @@ fn image_grid_tiles_reproduce_their_images() {
             .title("Digits")
             .inverted(inverted);
         let layout = grid.clone();
-        let fig = grid.figure();
+        // One PNG pixel per figure pixel, so that tiles can be read pixel by pixel.
+        let fig = grid.figure().resolution(1);
         let (w, h) = (fig.width, fig.height);
         assert!(
             (600..=700).contains(&w) && (300..=380).contains(&h),
@@ -94,7 +95,7 @@ fn weight_tiles_show_sign_as_colour() {
     let kernel = Tensor::from_vec(k, (784, 3), &Device::Cpu).unwrap();
     let grid = ImageGrid::weights(&kernel, 10).unwrap();
     let layout = grid.clone();
-    let img = decode(&grid.figure().png().unwrap());
+    let img = decode(&grid.figure().resolution(1).png().unwrap());
     let at = |unit: usize| {
         let (x, y) = layout.tile_origin(0, unit);
         img.get_pixel(x + 50, y + 50).0
@@ -124,7 +125,11 @@ fn learning_curves_have_labels_and_legend() {
         "whole epochs on the x axis: {texts:?}"
     );
     let img = decode(&fig.png().unwrap());
-    assert_eq!(img.dimensions(), (960, 360));
+    assert_eq!(
+        img.dimensions(),
+        (1920, 720),
+        "drawn at twice the figure's size"
+    );
     // Both series are drawn in their colours.
     let has = |c: RGBColor| img.pixels().any(|p| p.0 == [c.0, c.1, c.2]);
     assert!(has(mlpkit::plot::TRAIN_COLOR) && has(mlpkit::plot::VALIDATION_COLOR));
@@ -159,7 +164,7 @@ fn probability_bars_mark_prediction_and_truth() {
     );
     let texts = svg_texts(&bars.figure().svg().unwrap());
     assert!(
-        texts.iter().any(|t| t == "predicted: 1 (60.0%), true: 3"),
+        texts.iter().any(|t| t == "true 3 → 1, 60 %"),
         "caption: {texts:?}"
     );
     let right = ProbabilityBars::new(&probs, &names)
@@ -179,7 +184,7 @@ fn figures_save_as_png_and_svg() {
     fig.save(dir.path().join("grid.png")).unwrap();
     fig.save(dir.path().join("sub/grid.svg")).unwrap();
     let png = image::open(dir.path().join("grid.png")).unwrap();
-    assert_eq!((png.width(), png.height()), (fig.width, fig.height));
+    assert_eq!((png.width(), png.height()), (2 * fig.width, 2 * fig.height));
     let svg = std::fs::read_to_string(dir.path().join("sub/grid.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("</svg>"));
     let msg = fig
@@ -189,7 +194,45 @@ fn figures_save_as_png_and_svg() {
     assert!(msg.contains(".png or .svg"), "{msg}");
     // Resized figures render at the new size.
     let small = fig.clone().size(300, 100);
-    assert_eq!(decode(&small.png().unwrap()).dimensions(), (300, 100));
+    assert_eq!(decode(&small.png().unwrap()).dimensions(), (600, 200));
+}
+
+/// A figure is drawn at twice its size with smooth edges, and a notebook is told to show it
+/// at its size.
+#[test]
+fn figures_are_sharp_smooth_and_shown_at_their_size() {
+    let fig = LearningCurves::new(&history(6)).unwrap().figure();
+    let output = fig.notebook_output();
+    assert!(
+        output.starts_with("EVCXR_BEGIN_CONTENT image/png\n"),
+        "{}",
+        &output[..60]
+    );
+    let metadata = output.lines().rev().nth(1).unwrap();
+    assert_eq!(metadata, r#"{"image/png": {"width": 960, "height": 360}}"#);
+    let img = decode(&fig.png().unwrap());
+    assert_eq!(img.dimensions(), (1920, 720));
+    // The lines' edges are blended into the white (anti-aliasing): many shades of the
+    // training colour's mix with white, not just the colour and white.
+    let blue = mlpkit::plot::TRAIN_COLOR;
+    let mixes = img
+        .pixels()
+        .filter(|p| {
+            let t = (255.0 - p.0[2] as f32) / (255.0 - blue.2 as f32);
+            t > 0.05
+                && t < 0.95
+                && (p.0[0] as f32 - (255.0 - t * (255.0 - blue.0 as f32))).abs() < 3.0
+        })
+        .count();
+    assert!(mixes > 200, "only {mixes} blended edge pixels");
+    assert_eq!(
+        fig.clone()
+            .resolution(3)
+            .png()
+            .map(|p| decode(&p).width())
+            .unwrap(),
+        2880
+    );
 }
 
 #[test]

@@ -63,15 +63,29 @@ fn prediction_grid_shows_each_example_with_its_bars() {
         assert!(count_in(&img, c) > 100, "{c:?} is drawn");
     }
     let texts = svg_texts(&grid.figure().svg().unwrap());
+    // Captions as a person would say them, and the classes named under the bars.
     for text in [
-        "two → one",
-        "one → two",
+        "true two → one, 80 %",
+        "true one → two, 38 %",
+        "zero, 90 %",
         "zero",
-        "80% one (wrong)",
         "true class",
     ] {
         assert!(texts.iter().any(|t| t == text), "{text}: {texts:?}");
     }
+    // Three examples, two per row: the last row's one is centred, its image starting a
+    // quarter of the way across (half a cell in).
+    let full = decode(&fig.png().unwrap());
+    let r = fig.resolution;
+    let (w, h) = (fig.width * r, fig.height * r);
+    let dark_in = |x0: u32, x1: u32| {
+        (x0..x1).any(|x| (h / 2 + 20 * r..h).any(|y| full.get_pixel(x, y).0[0] < 100))
+    };
+    assert!(
+        !dark_in(0, w / 4 - 2 * r),
+        "nothing at the left of the last row"
+    );
+    assert!(dark_in(w / 4, w / 2), "the last example is centred");
     assert!(PredictionGrid::new(&images, &p, &[], &names).is_err());
     assert!(PredictionGrid::new(&noise_images(3), &p, &[0], &names).is_err());
     assert!(PredictionGrid::new(&images, &p, &[7], &names).is_err());

@@ -5,7 +5,8 @@
 //! strings that came out wrong before ("ep och", "truelabel", "Pull over", "112 0").
 
 use ab_glyph::{Font, PxScale, ScaleFont};
-use mlpkit::plot::typeset::{font_for, layout};
+use mlpkit::plot::fonts::font_for;
+use mlpkit::plot::typeset::layout;
 use mlpkit::plot::{Figure, Plot};
 use mlpkit::Result;
 use plotters::coord::Shift;
@@ -118,7 +119,10 @@ fn misplacement(img: &image::RgbImage, text: &str, size: f32) -> f32 {
 }
 
 fn render(text: &'static str, size: f32) -> image::RgbImage {
-    Figure::new(Words(text, size)).to_rgb().unwrap()
+    Figure::new(Words(text, size))
+        .resolution(1)
+        .to_rgb()
+        .unwrap()
 }
 
 #[test]
@@ -186,7 +190,7 @@ fn the_text_box_holds_the_ink() {
 
 /// plotters 0.3.7 drops each glyph's side bearing and rounds each glyph's vertical place on its
 /// own; the checks above tell that apart. If this starts to fail, plotters has fixed its text
-/// and `Typeset` can go.
+/// and `plot/canvas.rs` can set text through it again.
 #[test]
 fn plotters_own_text_fails_the_same_checks() {
     render("x", 13.0); // registers the fonts with plotters

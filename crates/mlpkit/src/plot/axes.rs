@@ -1,14 +1,15 @@
-//! Axes shared by the bar figures: one category per bar along the bottom, values up the side.
+//! Axes as every figure draws them: a left and a bottom axis in near-black, ticks at nice
+//! values ([`super::ticks`]), one light grid line per labelled value, text readable at the
+//! size the figure is shown.
 
 use std::ops::Range;
 
-use plotters::coord::ranged1d::SegmentedCoord;
-use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::figure::plot_err;
-use super::fonts::SANS;
+use super::style::{self, GRID, INK, LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
+use super::ticks::TickedAxis;
 use crate::error::{Error, Result};
 
 /// `lo..hi` if it is a range a value axis can show: both ends finite, `lo < hi`, and the
@@ -25,48 +26,89 @@ pub(crate) fn value_range(lo: f64, hi: f64, what: &str) -> Result<Range<f64>> {
     }
 }
 
-/// The colour of the grid: one light line per labelled value, and no minor lines, so that
-/// the grid guides the eye without competing with the data.
-pub(crate) const GRID: RGBColor = RGBColor(228, 228, 228);
+/// A chart with ticked axes on both sides.
+pub(crate) type TickedChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>;
 
-/// A chart whose x axis has one segment per category.
-pub(crate) type CategoryChart<'a, DB> =
-    ChartContext<'a, DB, Cartesian2d<SegmentedCoord<RangedCoordusize>, RangedCoordf64>>;
+/// Draws the axes of `chart` the crate's way, with `x_desc` under the x axis and `y_desc`
+/// beside the y axis (reading upwards); the grid runs across the y values only.
+pub(crate) fn value_mesh<DB: DrawingBackend>(
+    chart: &mut TickedChart<'_, DB>,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<()> {
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(style::text(TICK_SIZE))
+        .axis_desc_style(style::text(LABEL_SIZE))
+        .set_all_tick_mark_size(4)
+        .draw()
+        .map_err(plot_err)?;
+    Ok(())
+}
 
-/// Draws the caption, the category names under their segments and a value axis labelled
-/// `y_desc`, and returns the chart to draw bars on.
+/// Draws a title, one category per tick along the bottom (names written downwards when they
+/// would not fit side by side), a value axis `y` labelled `y_desc`, and returns the
+/// chart to draw bars on. `percent` labels the values as percentages of 1.
 pub(crate) fn category_axes<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     caption: Option<&str>,
     names: &[String],
     y: Range<f64>,
     y_desc: &str,
-) -> Result<CategoryChart<'a, DB>> {
-    let k = names.len().max(1);
+    percent: bool,
+) -> Result<TickedChart<'a, DB>> {
+    let (width, _) = root.dim_in_pixel();
+    let font = super::fonts::font_for(&FontFamily::SansSerif);
+    let widest = names
+        .iter()
+        .map(|n| super::typeset::layout(font, TICK_SIZE as f32, n).width)
+        .fold(0.0f32, f32::max);
+    // Room per category, in pixels (the y axis takes about 64).
+    let room = (width as f32 - 80.0) / names.len().max(1) as f32;
+    let slanted = widest > room - 6.0;
+    let label_area = if slanted {
+        widest.ceil() as u32 + 16
+    } else {
+        30
+    };
     let mut builder = ChartBuilder::on(root);
-    if let Some(caption) = caption {
-        builder.caption(caption, (SANS, 20));
+    if let Some(caption) = caption.filter(|c| !c.is_empty()) {
+        builder.caption(caption, style::text(TITLE_SIZE));
     }
+    let axis = if percent {
+        TickedAxis::percent(y.start, y.end, 7)
+    } else {
+        TickedAxis::new(y.start, y.end, 7)
+    };
     let mut chart = builder
-        .margin(12)
-        .x_label_area_size(56)
-        .y_label_area_size(58)
-        .build_cartesian_2d((0..k - 1).into_segmented(), y)
+        .margin(10)
+        .x_label_area_size(label_area)
+        .y_label_area_size(64)
+        .build_cartesian_2d(TickedAxis::categories(names), axis)
         .map_err(plot_err)?;
+    let tick_text = if slanted {
+        // plotters hangs each label from its tick (centred, top); turned, it reads downwards.
+        style::text(TICK_SIZE).transform(FontTransform::Rotate90)
+    } else {
+        style::text(TICK_SIZE)
+    };
     chart
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
+        .axis_style(INK)
         .y_desc(y_desc)
-        .label_style((SANS, 13))
-        .axis_desc_style((SANS, 15))
-        .x_labels(k)
-        .y_labels(6)
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
-            _ => String::new(),
-        })
+        .x_label_style(tick_text)
+        .y_label_style(style::text(TICK_SIZE))
+        .axis_desc_style(style::text(LABEL_SIZE))
+        .set_all_tick_mark_size(4)
         .draw()
         .map_err(plot_err)?;
     Ok(chart)

@@ -1,12 +1,12 @@
 //! Learning curves: loss and accuracy per epoch, training against validation.
 
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{value_range, GRID};
+use super::axes::{value_mesh, value_range};
 use super::figure::{plot_err, Figure, Plot};
-use super::fonts::SANS;
+use super::style::{self, with_margins, GRID, LINE_WIDTH, MAX_MARKERS, TICK_SIZE, TITLE_SIZE};
+use super::ticks::TickedAxis;
 use crate::error::{Error, Result};
 use crate::history::{EpochLog, History};
 
@@ -110,20 +110,31 @@ impl LearningCurves {
         Figure::new(self)
     }
 
-    /// The training and validation lines, with a marker per epoch, and their legend entries.
+    /// The epoch axis: the first to the last epoch, with a margin on each side so that the
+    /// curves' ends do not sit on the axes.
+    fn epoch_axis(&self) -> (f64, f64) {
+        let first = self.epochs[0];
+        with_margins(first, *self.epochs.last().unwrap_or(&first))
+    }
+
+    /// Whether each epoch gets a marker: only when there are few, or they would crowd.
+    fn markers(&self) -> bool {
+        self.epochs.len() <= MAX_MARKERS
+    }
+
+    /// The training and validation lines (with a marker per epoch when there are few), and
+    /// their legend entries.
     fn draw_lines<DB: DrawingBackend>(
         &self,
-        chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<TickedAxis, TickedAxis>>,
         train: &[f64],
         val: &[f64],
     ) -> Result<()> {
+        let markers = self.markers();
         for (values, name, color) in [
             (train, "training", TRAIN_COLOR),
             (val, "validation", VALIDATION_COLOR),
         ] {
-            if values.is_empty() {
-                continue;
-            }
             let points: Vec<(f64, f64)> = self
                 .epochs
                 .iter()
@@ -135,19 +146,26 @@ impl LearningCurves {
                 continue;
             }
             chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    points.clone(),
+                    color.stroke_width(LINE_WIDTH),
+                ))
                 .map_err(plot_err)?
                 .label(name)
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(LINE_WIDTH))
                 });
-            chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
-                .map_err(plot_err)?;
+            if markers {
+                chart
+                    .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                    .map_err(plot_err)?;
+            }
         }
         Ok(())
     }
 
+    /// One panel: the metric's training and validation curves on nice axes, the epochs with
+    /// a margin on each side.
     fn panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -166,47 +184,26 @@ impl LearningCurves {
             format!("{} (no finite values to draw)", metric.label())
         };
         let (lo, hi) = ylim.unwrap_or_else(|| data_range(train, val, metric));
-        let x_max = self
-            .epochs
-            .last()
-            .copied()
-            .unwrap_or(1.0)
-            .max(self.epochs[0] + 1.0);
+        let y = value_range(lo, hi, "LearningCurves")?;
+        let (x_lo, x_hi) = self.epoch_axis();
+        value_range(x_lo, x_hi, "LearningCurves (epochs)")?;
         let mut chart = ChartBuilder::on(area)
-            .caption(caption, (SANS, 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
+            .caption(caption, style::text(TITLE_SIZE))
+            .margin(10)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
             .build_cartesian_2d(
-                value_range(self.epochs[0], x_max, "LearningCurves (epochs)")?,
-                value_range(lo, hi, "LearningCurves")?,
+                TickedAxis::whole(x_lo, x_hi, 10),
+                TickedAxis::new(y.start, y.end, 7),
             )
             .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("epoch")
-            .y_desc(metric.label())
-            .label_style((SANS, 14))
-            .axis_desc_style((SANS, 16))
-            .x_labels(self.epochs.len().clamp(2, 10))
-            .x_label_formatter(&|v| {
-                if (v - v.round()).abs() < 1e-6 {
-                    format!("{}", v.round())
-                } else {
-                    String::new()
-                }
-            })
-            .y_labels(6)
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .draw()
-            .map_err(plot_err)?;
+        value_mesh(&mut chart, "epoch", metric.label())?;
         self.draw_lines(&mut chart, train, val)?;
         chart
             .configure_series_labels()
-            .label_font((SANS, 14))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
+            .label_font(style::text(TICK_SIZE))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
             .position(if metric == Metric::Loss {
                 SeriesLabelPosition::UpperRight
             } else {
@@ -249,7 +246,9 @@ impl Plot for LearningCurves {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let area = match &self.title {
-            Some(t) => root.titled(t, (SANS, 22)).map_err(plot_err)?,
+            Some(t) => root
+                .titled(t, style::text(TITLE_SIZE + 2.0))
+                .map_err(plot_err)?,
             None => root.clone(),
         };
         let panels = area.split_evenly((1, self.panels.len()));
@@ -257,5 +256,43 @@ impl Plot for LearningCurves {
             self.panel(panel, *metric)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::EpochLog;
+
+    fn curves(epochs: usize) -> LearningCurves {
+        let log = |epoch| EpochLog {
+            epoch,
+            loss: 1.0,
+            accuracy: 0.5,
+            val_loss: None,
+            val_accuracy: None,
+            seconds: 1.0,
+            learning_rate: 0.1,
+            fused: true,
+        };
+        let history = History {
+            epochs: (1..=epochs).map(log).collect(),
+            stopped_early: None,
+        };
+        LearningCurves::new(&history).unwrap()
+    }
+
+    #[test]
+    fn the_ends_of_a_curve_sit_inside_the_axes() {
+        let (lo, hi) = curves(30).epoch_axis();
+        assert!(lo < 1.0 - 1.0 && hi > 30.0 + 1.0, "{lo}..{hi}");
+        let (lo, hi) = curves(1).epoch_axis();
+        assert!(lo < 1.0 && hi > 1.0);
+    }
+
+    #[test]
+    fn markers_only_when_there_are_few_points() {
+        assert!(curves(5).markers() && curves(15).markers());
+        assert!(!curves(30).markers() && !curves(50).markers());
     }
 }

@@ -5,8 +5,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::colormap::{luminance, Colormap};
+use super::colour_bar::{draw_colour_bar, ColourScale, BAR_WIDTH, LABELS_WIDTH};
 use super::figure::{plot_err, Figure, Plot};
-use super::fonts::SANS;
+use super::style::{self, INK, LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 use crate::metrics::ConfusionMatrix;
 
@@ -21,8 +22,9 @@ pub enum HeatmapView {
     /// to 100 %.
     Shares,
     /// The errors on their own: each off-diagonal cell as a share of its row, coloured on a
-    /// square-root scale from 0 to the largest error share (small errors stay visible), and
-    /// the diagonal in grey with each class's recall. The view for finding which classes get mistaken for which.
+    /// square-root scale from 0 to the largest error share (small errors stay visible; the
+    /// colour bar says so), and the diagonal in grey with each class's recall. The view for
+    /// finding which classes get mistaken for which.
     Errors,
 }
 
@@ -35,15 +37,16 @@ pub struct Heatmap {
     view: HeatmapView,
     title: Option<String>,
     cell: u32,
+    /// The top of the colour scale, when set by [`Heatmap::scale_max`].
+    top: Option<f64>,
 }
 
 /// The colour of the diagonal in the [`HeatmapView::Errors`] view.
 const DIAGONAL: RGBColor = RGBColor(222, 222, 222);
 
-const TOP: u32 = 50;
-const RIGHT: u32 = 110;
-/// Size of the class names' text, in pixels.
-const TICK_SIZE: u32 = 15;
+/// Room above the cells (the title), and between the cells and the colour bar.
+const TOP: u32 = 44;
+const GAP: u32 = 20;
 
 impl Heatmap {
     /// A heatmap of `matrix`, with counts in the cells.
@@ -53,6 +56,7 @@ impl Heatmap {
             view: HeatmapView::Counts,
             title: Some("Confusion matrix".into()),
             cell: 56,
+            top: None,
         }
     }
 
@@ -86,12 +90,30 @@ impl Heatmap {
         self
     }
 
+    /// The top of the colour scale: the largest count ([`HeatmapView::Counts`]) or error
+    /// share ([`HeatmapView::Errors`]), unless [`Heatmap::scale_max`] set it; 1 for shares.
+    pub fn scale_top(&self) -> f64 {
+        match self.view {
+            HeatmapView::Shares => 1.0,
+            HeatmapView::Counts => self.top.unwrap_or(self.matrix.max_count().max(1) as f64),
+            HeatmapView::Errors => self.top.unwrap_or_else(|| self.largest_error_share()),
+        }
+    }
+
+    /// Sets the top of the colour scale, so that heatmaps shown side by side colour the same
+    /// value alike: `a.scale_max(a.scale_top().max(b.scale_top()))`, and the same for `b`.
+    /// Values above it get the darkest colour.
+    pub fn scale_max(mut self, top: f64) -> Self {
+        self.top = Some(top).filter(|t| t.is_finite() && *t > 0.0);
+        self
+    }
+
     /// The heatmap as a figure.
     pub fn figure(self) -> Figure<Self> {
         Figure::new(self)
     }
 
-    /// Top-left pixel of cell `(true, predicted)`.
+    /// Top-left pixel of cell `(true, predicted)`, in figure pixels.
     pub fn cell_origin(&self, t: usize, p: usize) -> (u32, u32) {
         (
             self.left() + p as u32 * self.cell,
@@ -101,7 +123,7 @@ impl Heatmap {
 
     /// Width in pixels of the widest class name, as set in the tick labels' font.
     fn longest_name(&self) -> u32 {
-        let font = super::typeset::font_for(&plotters::style::FontFamily::SansSerif);
+        let font = super::fonts::font_for(&FontFamily::SansSerif);
         self.matrix
             .class_names()
             .iter()
@@ -120,19 +142,18 @@ impl Heatmap {
     }
 
     fn left(&self) -> u32 {
-        50 + self.longest_name()
+        40 + self.longest_name()
     }
 
     fn bottom(&self) -> u32 {
-        50 + if self.rotate_x_labels() {
+        44 + if self.rotate_x_labels() {
             self.longest_name()
         } else {
-            20
+            16
         }
     }
 
-    /// The largest share of a true class that went to one wrong class (the top of the
-    /// [`HeatmapView::Errors`] scale), at least 1 %.
+    /// The largest share of a true class that went to one wrong class, at least 1 %.
     fn largest_error_share(&self) -> f64 {
         let shares = self.matrix.row_shares();
         let mut max = 0.01f64;
@@ -146,98 +167,110 @@ impl Heatmap {
         max
     }
 
+    /// The colour map, the scale the colours follow, and the colour bar's label.
+    fn scale(&self) -> (Colormap, ColourScale, &'static str) {
+        let top = self.scale_top();
+        match self.view {
+            HeatmapView::Counts => (Colormap::Blues, ColourScale::Linear { top }, "examples"),
+            HeatmapView::Shares => (
+                Colormap::Blues,
+                ColourScale::Linear { top },
+                "% of true class",
+            ),
+            HeatmapView::Errors => (
+                Colormap::Oranges,
+                ColourScale::SquareRoot { top },
+                "errors, % of true class (√ scale)",
+            ),
+        }
+    }
+
     /// Each cell's colour and annotation.
     fn cells(&self) -> Vec<Vec<(RGBColor, String)>> {
-        let map = Colormap::Blues;
-        match self.view {
-            HeatmapView::Shares => self
-                .matrix
-                .row_shares()
-                .into_iter()
-                .map(|row| {
-                    row.into_iter()
-                        .map(|s| (map.color(s as f32), format!("{:.0}%", 100.0 * s)))
-                        .collect()
-                })
-                .collect(),
-            HeatmapView::Counts => {
-                let max = self.matrix.max_count().max(1) as f32;
-                self.matrix
-                    .counts()
-                    .iter()
-                    .map(|row| {
-                        row.iter()
-                            .map(|&c| (map.color(c as f32 / max), c.to_string()))
-                            .collect()
-                    })
-                    .collect()
+        let (map, scale, _) = self.scale();
+        let shares = self.matrix.row_shares();
+        let counts = self.matrix.counts();
+        let cell = |t: usize, p: usize| -> (RGBColor, String) {
+            let s = shares[t][p];
+            match self.view {
+                HeatmapView::Counts => {
+                    let c = counts[t][p];
+                    (map.color(scale.position(c as f64)), c.to_string())
+                }
+                HeatmapView::Shares => (map.color(scale.position(s)), cell_percent(s)),
+                HeatmapView::Errors if t == p => (DIAGONAL, cell_percent(s)),
+                HeatmapView::Errors if s == 0.0 => (map.color(0.0), String::new()),
+                HeatmapView::Errors => (map.color(scale.position(s)), cell_percent(s)),
             }
-            HeatmapView::Errors => {
-                let top = self.largest_error_share();
-                self.matrix
-                    .row_shares()
-                    .into_iter()
-                    .enumerate()
-                    .map(|(t, row)| {
-                        row.into_iter()
-                            .enumerate()
-                            .map(|(p, s)| {
-                                if t == p {
-                                    (DIAGONAL, format!("{:.0}%", 100.0 * s))
-                                } else if s == 0.0 {
-                                    (Colormap::Oranges.color(0.0), String::new())
-                                } else {
-                                    (Colormap::Oranges.color(error_shade(s, top)), percent(s))
-                                }
-                            })
-                            .collect()
-                    })
-                    .collect()
-            }
-        }
+        };
+        let k = self.matrix.num_classes();
+        (0..k)
+            .map(|t| (0..k).map(|p| cell(t, p)).collect())
+            .collect()
     }
 
-    /// The colour map of the colour bar, and its label at the top and in the middle.
-    fn scale(&self) -> (Colormap, [String; 3]) {
-        match self.view {
-            HeatmapView::Counts => {
-                let max = self.matrix.max_count();
-                (
-                    Colormap::Blues,
-                    [
-                        max.to_string(),
-                        format!("{:.0}", max as f64 / 2.0),
-                        "0".into(),
-                    ],
-                )
-            }
-            HeatmapView::Shares => (Colormap::Blues, ["100%".into(), "50%".into(), "0%".into()]),
-            HeatmapView::Errors => {
-                let top = self.largest_error_share();
-                (
-                    Colormap::Oranges,
-                    // Half-way up the bar is the shade of a quarter of the top (see
-                    // `error_shade`).
-                    [percent(top), percent(top / 4.0), "0%".into()],
-                )
+    /// An error unless the cells are big enough to read and small enough to draw.
+    fn check(&self) -> Result<()> {
+        let k = self.matrix.num_classes();
+        if self.cell < 12 {
+            return Err(Error::InvalidArgument(format!(
+                "Heatmap: cells of {} pixels are too small to read; choose at least 12",
+                self.cell
+            )));
+        }
+        // Drawing works in `i32` coordinates: refuse cells that would overflow them.
+        if (k as u64) * (self.cell as u64) + self.left() as u64 + TOP as u64
+            > (i32::MAX / 64) as u64
+        {
+            return Err(Error::Plot(format!(
+                "Heatmap: {k} cells of {} pixels are too large to draw; choose a smaller `cell`",
+                self.cell
+            )));
+        }
+        Ok(())
+    }
+
+    /// The cells, each with its annotation in black or white (whichever reads on its colour),
+    /// and a frame around them.
+    fn draw_cells<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let cell = self.cell as i32;
+        let (left, top) = (self.left() as i32, TOP as i32);
+        let size = (self.cell as f64 * 0.27).clamp(9.0, 15.0);
+        let centre = Pos::new(HPos::Center, VPos::Center);
+        for (t, row) in self.cells().iter().enumerate() {
+            for (p, (color, label)) in row.iter().enumerate() {
+                let (x, y) = (left + p as i32 * cell, top + t as i32 * cell);
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + cell, y + cell)],
+                    color.filled(),
+                ))
+                .map_err(plot_err)?;
+                let ink = if luminance(*color) < 0.5 { WHITE } else { INK };
+                let text = style::text(size).color(&ink).pos(centre);
+                root.draw_text(label, &text, (x + cell / 2, y + cell / 2))
+                    .map_err(plot_err)?;
             }
         }
+        let side = self.matrix.num_classes() as i32 * cell;
+        root.draw(&Rectangle::new(
+            [(left, top), (left + side, top + side)],
+            INK.stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+        Ok(())
     }
 }
 
-/// The shade of an error share on the [`HeatmapView::Errors`] scale: the square root of its
-/// fraction of the largest error, so that a 5 % error beside a 30 % one is still clearly
-/// coloured (on a linear scale it would be almost as pale as no error).
-fn error_shade(share: f64, top: f64) -> f32 {
-    (share / top).clamp(0.0, 1.0).sqrt() as f32
-}
-
-/// A share as a percentage short enough for a cell: "0.4%", "3.1%", "12%".
-fn percent(share: f64) -> String {
-    if share < 0.1 {
-        format!("{:.1}%", 100.0 * share)
+/// A share as a percentage short enough for a cell: "0.4%", "3.1%", "12%"; "100%" only for
+/// all of a class.
+fn cell_percent(share: f64) -> String {
+    let p = 100.0 * share;
+    if share > 0.0 && p < 10.0 {
+        format!("{p:.1}%")
+    } else if share < 1.0 && p >= 99.5 {
+        ">99%".into()
     } else {
-        format!("{:.0}%", 100.0 * share)
+        format!("{p:.0}%")
     }
 }
 
@@ -248,84 +281,39 @@ impl Plot for Heatmap {
         let side = u32::try_from(self.matrix.num_classes())
             .unwrap_or(u32::MAX)
             .saturating_mul(self.cell);
+        let right = GAP + (BAR_WIDTH + LABELS_WIDTH) as u32 + 26;
         (
-            side.saturating_add(
-                self.left()
-                    + RIGHT
-                    + if self.view == HeatmapView::Errors {
-                        30
-                    } else {
-                        0
-                    },
-            ),
+            side.saturating_add(self.left() + right),
             side.saturating_add(TOP + self.bottom()),
         )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let k = self.matrix.num_classes();
-        if self.cell < 12 {
-            return Err(Error::InvalidArgument(format!(
-                "Heatmap: cells of {} pixels are too small to read; choose at least 12",
-                self.cell
-            )));
-        }
-        // Drawing works in `i32` coordinates: refuse cells that would overflow them.
-        if (k as u64) * (self.cell as u64) + self.left() as u64 + TOP as u64 > (i32::MAX / 2) as u64
-        {
-            return Err(Error::Plot(format!(
-                "Heatmap: {k} cells of {} pixels are too large to draw; choose a smaller `cell`",
-                self.cell
-            )));
-        }
-        let cell = self.cell as i32;
+        self.check()?;
         let (left, top) = (self.left() as i32, TOP as i32);
-        let side = k as i32 * cell;
-        let (map, scale_labels) = self.scale();
-        let font = (SANS, (self.cell as f64 * 0.3).clamp(10.0, 18.0)).into_font();
-        let center = Pos::new(HPos::Center, VPos::Center);
+        let side = self.matrix.num_classes() as i32 * self.cell as i32;
+        let centre = Pos::new(HPos::Center, VPos::Center);
         if let Some(title) = &self.title {
-            root.draw_text(
-                title,
-                &TextStyle::from((SANS, 22).into_font()).pos(center),
-                (left + side / 2, top / 2),
-            )
-            .map_err(plot_err)?;
-        }
-        for (t, row) in self.cells().iter().enumerate() {
-            for (p, (color, label)) in row.iter().enumerate() {
-                let (x, y) = (left + p as i32 * cell, top + t as i32 * cell);
-                let color = *color;
-                root.draw(&Rectangle::new(
-                    [(x, y), (x + cell, y + cell)],
-                    color.filled(),
-                ))
+            let at = (left + side / 2, top / 2);
+            root.draw_text(title, &style::text(TITLE_SIZE).pos(centre), at)
                 .map_err(plot_err)?;
-                let ink = if luminance(color) < 0.5 { WHITE } else { BLACK };
-                let style = TextStyle::from(font.clone()).color(&ink).pos(center);
-                root.draw_text(label, &style, (x + cell / 2, y + cell / 2))
-                    .map_err(plot_err)?;
-            }
         }
-        root.draw(&Rectangle::new(
-            [(left, top), (left + side, top + side)],
-            BLACK.stroke_width(1),
-        ))
-        .map_err(plot_err)?;
+        self.draw_cells(root)?;
         self.draw_class_names(root, left, top, side)?;
-        let axis = TextStyle::from((SANS, 17).into_font()).pos(center);
-        root.draw_text(
-            "predicted label",
-            &axis,
-            (left + side / 2, top + side + self.bottom() as i32 - 18),
-        )
-        .map_err(plot_err)?;
-        let vertical =
-            TextStyle::from((SANS, 17).into_font().transform(FontTransform::Rotate270)).pos(center);
-        root.draw_text("true label", &vertical, (18, top + side / 2))
+        let axis = style::text(LABEL_SIZE).pos(centre);
+        let under = top + side + self.bottom() as i32 - 16;
+        root.draw_text("predicted label", &axis, (left + side / 2, under))
             .map_err(plot_err)?;
-        self.draw_colour_bar(root, map, &scale_labels, left + side + 24, top, side)?;
-        Ok(())
+        let upward = style::upward_text(LABEL_SIZE).pos(centre);
+        root.draw_text("true label", &upward, (14, top + side / 2))
+            .map_err(plot_err)?;
+        let (map, scale, label) = self.scale();
+        let ticks = match self.view {
+            HeatmapView::Counts => scale.ticks(false),
+            HeatmapView::Shares | HeatmapView::Errors => scale.ticks(true),
+        };
+        let bar = (left + side + GAP as i32, top, side);
+        draw_colour_bar(root, (map, scale), &ticks, label, bar)
     }
 }
 
@@ -339,78 +327,20 @@ impl Heatmap {
         side: i32,
     ) -> Result<()> {
         let cell = self.cell as i32;
-        let tick = TextStyle::from((SANS, TICK_SIZE).into_font());
+        let tick = style::text(TICK_SIZE);
+        let under = if self.rotate_x_labels() {
+            tick.transform(FontTransform::Rotate90)
+                .pos(Pos::new(HPos::Center, VPos::Top))
+        } else {
+            tick.pos(Pos::new(HPos::Center, VPos::Top))
+        };
         for (i, name) in self.matrix.class_names().iter().enumerate() {
             let c = i as i32 * cell + cell / 2;
-            root.draw_text(
-                name,
-                &tick.pos(Pos::new(HPos::Right, VPos::Center)),
-                (left - 8, top + c),
-            )
-            .map_err(plot_err)?;
-            if self.rotate_x_labels() {
-                let rotated = TextStyle::from(
-                    (SANS, TICK_SIZE)
-                        .into_font()
-                        .transform(FontTransform::Rotate90),
-                )
-                .pos(Pos::new(HPos::Left, VPos::Center));
-                root.draw_text(name, &rotated, (left + c, top + side + 8))
-                    .map_err(plot_err)?;
-            } else {
-                root.draw_text(
-                    name,
-                    &tick.pos(Pos::new(HPos::Center, VPos::Top)),
-                    (left + c, top + side + 8),
-                )
+            let beside = tick.pos(Pos::new(HPos::Right, VPos::Center));
+            root.draw_text(name, &beside, (left - 8, top + c))
                 .map_err(plot_err)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The colour bar from 0 (bottom) to the top of the scale, with its labels.
-    fn draw_colour_bar<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        map: Colormap,
-        scale_labels: &[String; 3],
-        bx: i32,
-        top: i32,
-        side: i32,
-    ) -> Result<()> {
-        let tick = TextStyle::from((SANS, TICK_SIZE).into_font());
-        let bw = 18;
-        for i in 0..side {
-            let v = 1.0 - i as f32 / side as f32;
-            root.draw(&Rectangle::new(
-                [(bx, top + i), (bx + bw, top + i + 1)],
-                map.color(v).filled(),
-            ))
-            .map_err(plot_err)?;
-        }
-        root.draw(&Rectangle::new(
-            [(bx, top), (bx + bw, top + side)],
-            BLACK.stroke_width(1),
-        ))
-        .map_err(plot_err)?;
-        for (label, i) in scale_labels.iter().zip([0, side / 2, side]) {
-            root.draw_text(
-                label,
-                &tick.pos(Pos::new(HPos::Left, VPos::Center)),
-                (bx + bw + 6, top + i),
-            )
-            .map_err(plot_err)?;
-        }
-        if self.view == HeatmapView::Errors {
-            let note = TextStyle::from((SANS, 13).into_font().transform(FontTransform::Rotate90))
-                .pos(Pos::new(HPos::Center, VPos::Top));
-            root.draw_text(
-                "errors, % of true class",
-                &note,
-                (bx + bw + 60, top + side / 2),
-            )
-            .map_err(plot_err)?;
+            root.draw_text(name, &under, (left + c, top + side + 8))
+                .map_err(plot_err)?;
         }
         Ok(())
     }

@@ -7,8 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::colormap::Colormap;
+use super::colour_bar::{draw_colour_bar, ColourScale, BAR_WIDTH, LABELS_WIDTH};
 use super::figure::{plot_err, Figure, Plot};
-use super::fonts::SANS;
+use super::style::{self, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 
 /// Images in rows and columns.
@@ -25,6 +26,8 @@ pub struct ImageGrid {
     colormap: Colormap,
     /// Pixels per image pixel.
     zoom: u32,
+    /// A colour bar beside the tiles for signed values (the weights), with its label.
+    key: Option<String>,
 }
 
 const GAP: u32 = 16;
@@ -88,12 +91,14 @@ impl ImageGrid {
             title: None,
             colormap: Colormap::Grey,
             zoom: 4,
+            key: None,
         })
     }
 
     /// Each column of a first-layer kernel `(784, units)` as a 28×28 picture of what that
     /// unit responds to: red where a bright pixel raises its input, blue where it lowers it.
-    /// Each tile is scaled by its own largest absolute weight. Shows the first `max_units`.
+    /// Each tile is scaled by its own largest absolute weight, as the colour bar beside the
+    /// tiles says. Shows the first `max_units`.
     pub fn weights(kernel: &Tensor, max_units: usize) -> Result<Self> {
         let &[inputs, units] = kernel.dims() else {
             return Err(Error::shape(
@@ -143,6 +148,7 @@ impl ImageGrid {
             title: None,
             colormap: Colormap::Diverging,
             zoom: 4,
+            key: Some("weight ÷ the tile's largest |weight|".into()),
         })
     }
 
@@ -265,12 +271,43 @@ impl ImageGrid {
     }
 }
 
+/// Room for the colour bar of signed values, right of the tiles.
+const KEY_WIDTH: u32 = 16 + BAR_WIDTH as u32 + LABELS_WIDTH as u32 + 30;
+
+impl ImageGrid {
+    /// The colour bar of signed values, right of the tiles, as tall as the tiles' rows.
+    fn draw_key<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let Some(label) = &self.key else {
+            return Ok(());
+        };
+        let (tile_w, _) = self.tile_size();
+        let x = sat(self.cols).saturating_mul(tile_w.saturating_add(GAP)) as i32 + 8;
+        let shown = self.images.len().min(self.rows * self.cols);
+        let rows = shown.div_ceil(self.cols.max(1)).max(1);
+        let (_, top) = self.tile_origin(0, 0);
+        let (_, last) = self.tile_origin(rows - 1, 0);
+        let bottom = last as i32 + self.tile_size().1 as i32;
+        let scale = ColourScale::Symmetric { top: 1.0 };
+        let ticks = scale.ticks(false);
+        draw_colour_bar(
+            root,
+            (self.colormap, scale),
+            &ticks,
+            label,
+            (x, top as i32, bottom - top as i32),
+        )
+    }
+}
+
 impl Plot for ImageGrid {
     super::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
         let (tile_w, tile_h) = self.tile_size();
-        let w = sat(self.cols).saturating_mul(tile_w.saturating_add(GAP));
+        let key = if self.key.is_some() { KEY_WIDTH } else { 0 };
+        let w = sat(self.cols)
+            .saturating_mul(tile_w.saturating_add(GAP))
+            .saturating_add(key);
         let h = sat(self.rows)
             .saturating_mul(tile_h.saturating_add(GAP + self.tile_title_height()))
             .saturating_add(self.title_height());
@@ -281,14 +318,13 @@ impl Plot for ImageGrid {
         let (width, _) = root.dim_in_pixel();
         self.check()?;
         if let Some(title) = &self.title {
-            let style =
-                TextStyle::from((SANS, 22).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+            let style = style::text(TITLE_SIZE).pos(Pos::new(HPos::Center, VPos::Center));
             root.draw_text(title, &style, ((width / 2) as i32, (TITLE / 2) as i32))
                 .map_err(plot_err)?;
         }
+        self.draw_key(root)?;
         let z = self.zoom as i32;
-        let title_style =
-            TextStyle::from((SANS, 15).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        let title_style = style::text(TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Bottom));
         for (i, image) in self.images.iter().take(self.rows * self.cols).enumerate() {
             let (row, col) = (i / self.cols, i % self.cols);
             let (x0, y0) = self.tile_origin(row, col);

@@ -8,21 +8,27 @@
 //! | confusion matrix heatmap | [`Heatmap::new`] |
 //! | one prediction's probabilities | [`ProbabilityBars::new`] |
 //! | examples beside their probabilities | [`PredictionGrid::new`] |
-//! | named values side by side | [`BarChart::new`] |
+//! | named values side by side, with error bars | [`BarChart::new`] |
+//! | the network's layers and units | [`NetworkDiagram::of`] |
 //!
 //! Each ends with `.figure()`, a [`Figure`] that renders itself. Text uses a font compiled
 //! into the library, so figures draw the same on a machine without any system font.
 
 mod axes;
 mod bar_chart;
+mod canvas;
 mod colormap;
+pub mod colour_bar;
 mod curves;
 mod figure;
-mod fonts;
+pub mod fonts;
 mod heatmap;
 mod image_grid;
+mod network;
 mod prediction_grid;
 mod probability_bars;
+pub mod style;
+pub mod ticks;
 pub mod typeset;
 
 pub use bar_chart::{BarChart, BAR as BAR_COLOR};
@@ -36,4 +42,5 @@ pub use curves::{LearningCurves, Metric, TRAIN_COLOR, VALIDATION_COLOR};
 pub use figure::{Figure, Plot};
 pub use heatmap::{Heatmap, HeatmapView};
 pub use image_grid::ImageGrid;
+pub use network::NetworkDiagram;
 pub use prediction_grid::PredictionGrid;

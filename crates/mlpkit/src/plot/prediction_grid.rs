@@ -1,5 +1,5 @@
-//! Examples side by side with what the network thought of them: each image, titled
-//! "true → predicted", next to its class probabilities.
+//! Examples side by side with what the network thought of them: each image next to its
+//! class probabilities, captioned the way a person would say it ("true 3 → 5, 38 %").
 
 use candle_core::Tensor;
 use plotters::coord::Shift;
@@ -11,14 +11,17 @@ use super::probability_bars::ProbabilityBars;
 use crate::error::{Error, Result};
 use crate::predictions::Predictions;
 
-/// A grid of examples, two per row by default: the image, titled with its true class and
-/// (when wrong) the predicted one, and its probability bars coloured and explained by a
-/// legend. Made for the examples [`Predictions::misclassified`] and
+/// A grid of examples, two per row by default: the image, and its probability bars under a
+/// caption naming the answer, its probability and (when wrong) the true class, coloured and
+/// explained by a legend; the classes by name under the bars. A last row that is not full is
+/// centred. Made for the examples [`Predictions::misclassified`] and
 /// [`Predictions::hesitant`] pick.
 #[derive(Debug, Clone)]
 pub struct PredictionGrid {
     examples: Vec<(ImageGrid, ProbabilityBars)>,
     cols: usize,
+    /// Height of each cell: taller when the class names are written downwards.
+    cell_h: u32,
 }
 
 /// One example's cell: the image's part and the bars' part, in pixels.
@@ -51,26 +54,22 @@ impl PredictionGrid {
         let names: Vec<String> = class_names.iter().map(|s| s.to_string()).collect();
         let mut examples = Vec::with_capacity(indices.len());
         for &i in indices {
-            let bars = ProbabilityBars::of(predictions, i, &names)?.numbered(true);
-            let (truth, predicted) = (predictions.truth(i)? as usize, bars.predicted());
-            let name = |c: usize| names.get(c).cloned().unwrap_or_else(|| c.to_string());
-            let title = if truth == predicted {
-                name(truth)
-            } else {
-                format!("{} → {}", name(truth), name(predicted))
-            };
-            let caption = format!(
-                "{:.0}% {}{}",
-                100.0 * bars.probabilities[predicted],
-                name(predicted),
-                if truth == predicted { "" } else { " (wrong)" }
-            );
-            let image = ImageGrid::new(&images.narrow(0, i, 1)?)?
-                .titles([title])
-                .zoom(4);
-            examples.push((image, bars.title(caption)));
+            let bars = ProbabilityBars::of(predictions, i, &names)?;
+            let image = ImageGrid::new(&images.narrow(0, i, 1)?)?.zoom(4);
+            examples.push((image, bars));
         }
-        Ok(Self { examples, cols: 2 })
+        let font = super::fonts::font_for(&FontFamily::SansSerif);
+        let widest = names
+            .iter()
+            .map(|n| super::typeset::layout(font, super::style::TICK_SIZE as f32, n).width)
+            .fold(0.0f32, f32::max);
+        // Names wider than a bar's room (about 30 pixels) are written downwards under it.
+        let cell_h = CELL_H + if widest > 26.0 { widest as u32 } else { 0 };
+        Ok(Self {
+            examples,
+            cols: 2,
+            cell_h,
+        })
     }
 
     /// Dark ink on white for every image (Fashion-MNIST reads better so).
@@ -98,20 +97,24 @@ impl Plot for PredictionGrid {
 
     fn default_size(&self) -> (u32, u32) {
         let rows = self.examples.len().div_ceil(self.cols) as u32;
-        (self.cols as u32 * (IMAGE_W + BARS_W), rows * CELL_H)
+        (self.cols as u32 * (IMAGE_W + BARS_W), rows * self.cell_h)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let rows = self.examples.len().div_ceil(self.cols);
-        let cells = root.split_evenly((rows, self.cols));
-        for ((image, bars), cell) in self.examples.iter().zip(&cells) {
-            let (width, _) = cell.dim_in_pixel();
-            let image_w = (width * IMAGE_W / (IMAGE_W + BARS_W)) as i32;
-            let (left, right) = cell.split_horizontally(image_w);
-            // The image's tile is 112 pixels wide: centre it in its part, a little down.
+        let (cell_w, cell_h) = ((IMAGE_W + BARS_W) as i32, self.cell_h as i32);
+        let n = self.examples.len();
+        for (k, (image, bars)) in self.examples.iter().enumerate() {
+            let (row, col) = (k / self.cols, k % self.cols);
+            // The last row, when not full, is centred.
+            let in_row = self.cols.min(n - row * self.cols) as i32;
+            let indent = (self.cols as i32 - in_row) * cell_w / 2;
+            let (x, y) = (indent + col as i32 * cell_w, row as i32 * cell_h);
+            let cell = root.clone().shrink((x, y), (cell_w as u32, cell_h as u32));
+            let (left, right) = cell.split_horizontally(IMAGE_W as i32);
+            // The image's tile is 112 pixels wide: centre it in its part, level with the bars.
             let (tile_w, _) = image.default_size();
-            let pad = ((image_w - tile_w as i32) / 2).max(0);
-            image.draw(&left.margin(20, 0, pad, 0))?;
+            let pad = ((IMAGE_W as i32 - tile_w as i32) / 2).max(0);
+            image.draw(&left.margin(48, 0, pad, 0))?;
             bars.draw(&right)?;
         }
         Ok(())

@@ -5,9 +5,9 @@ use plotters::prelude::*;
 
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::category_axes;
+use super::axes::{category_axes, TickedChart};
 use super::figure::{plot_err, Figure, Plot};
-use super::fonts::SANS;
+use super::style::{self, probability, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 use crate::predictions::Predictions;
 
@@ -119,15 +119,27 @@ impl ProbabilityBars {
     }
 }
 
-impl Plot for ProbabilityBars {
-    super::figure::compiled_here!();
-
-    fn default_size(&self) -> (u32, u32) {
-        let n = u32::try_from(self.probabilities.len()).unwrap_or(u32::MAX);
-        (n.saturating_mul(70).max(420), 400)
+impl ProbabilityBars {
+    /// The caption: the prediction and its probability, and the truth when it differs.
+    pub fn caption(&self) -> String {
+        if let Some(title) = &self.title {
+            return title.clone();
+        }
+        let predicted = self.predicted();
+        let (name, p) = (&self.class_names[predicted], self.probabilities[predicted]);
+        match self.truth {
+            Some(t) if t != predicted => {
+                format!(
+                    "true {} → {name}, {}",
+                    self.class_names[t],
+                    probability(f64::from(p))
+                )
+            }
+            _ => format!("{name}, {}", probability(f64::from(p))),
+        }
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn check(&self) -> Result<()> {
         let classes = self.class_names.len();
         if self.probabilities.len() != classes || classes == 0 {
             return Err(Error::Mismatch(format!(
@@ -140,23 +152,44 @@ impl Plot for ProbabilityBars {
                 "ProbabilityBars: the true class is {t}, but there are only classes 0..{classes}"
             )));
         }
-        let predicted = self.predicted();
-        let caption = self.title.clone().unwrap_or_else(|| {
-            let mut s = format!(
-                "predicted: {} ({:.1}%)",
-                self.class_names[predicted],
-                100.0 * self.probabilities[predicted]
-            );
-            if let Some(t) = self.truth {
-                s.push_str(&format!(", true: {}", self.class_names[t]));
-            }
-            s
+        Ok(())
+    }
+
+    /// The bars from the axis up, coloured, and the true class's mark just above the axis
+    /// when the prediction is wrong (its bar may be too small to see).
+    fn draw_bars<DB: DrawingBackend>(&self, chart: &mut TickedChart<'_, DB>) -> Result<()> {
+        let bars = self.probabilities.iter().enumerate().map(|(i, &p)| {
+            let x = i as f64;
+            Rectangle::new(
+                [(x - 0.36, 0.0), (x + 0.36, f64::from(p))],
+                self.bar_color(i).filled(),
+            )
         });
+        chart.draw_series(bars).map_err(plot_err)?;
+        if let Some(t) = self.truth.filter(|&t| t != self.predicted()) {
+            let mark = EmptyElement::at((t as f64, 0.0))
+                + TriangleMarker::new((0, -8), 5, TRUE_CLASS.filled());
+            chart.draw_series(std::iter::once(mark)).map_err(plot_err)?;
+        }
+        Ok(())
+    }
+}
+
+impl Plot for ProbabilityBars {
+    super::figure::compiled_here!();
+
+    fn default_size(&self) -> (u32, u32) {
+        let n = u32::try_from(self.probabilities.len()).unwrap_or(u32::MAX);
+        (n.saturating_mul(70).max(420), 400)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        self.check()?;
         let (width, _) = root.dim_in_pixel();
         let centre = Pos::new(HPos::Center, VPos::Center);
         root.draw_text(
-            &caption,
-            &TextStyle::from((SANS, 18).into_font()).pos(centre),
+            &self.caption(),
+            &style::text(TITLE_SIZE).pos(centre),
             ((width / 2) as i32, CAPTION / 2),
         )
         .map_err(plot_err)?;
@@ -164,42 +197,13 @@ impl Plot for ProbabilityBars {
         let area = root.margin(CAPTION + LEGEND, 0, 0, 0);
         let numbers: Vec<String>;
         let names = if self.numbered {
-            numbers = (0..classes).map(|i| i.to_string()).collect();
+            numbers = (0..self.class_names.len()).map(|i| i.to_string()).collect();
             &numbers
         } else {
             &self.class_names
         };
-        let mut chart = category_axes(&area, None, names, 0.0..1.0, "probability")?;
-        chart
-            .draw_series(
-                Histogram::vertical(&chart)
-                    .margin(8)
-                    .style_func(|x, _| match x {
-                        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                            self.bar_color(*i).filled()
-                        }
-                        SegmentValue::Last => OTHER.filled(),
-                    })
-                    .data(
-                        self.probabilities
-                            .iter()
-                            .enumerate()
-                            .map(|(i, &p)| (i, p as f64)),
-                    ),
-            )
-            .map_err(plot_err)?;
-        // Mark the true class's place on the axis too: when the network gave it almost
-        // nothing its bar is invisible, and the legend's "true class" must point at something.
-        if let Some(t) = self.truth.filter(|&t| t != predicted) {
-            chart
-                .draw_series(std::iter::once(TriangleMarker::new(
-                    (SegmentValue::CenterOf(t), 0.0),
-                    7,
-                    TRUE_CLASS.filled(),
-                )))
-                .map_err(plot_err)?;
-        }
-        Ok(())
+        let mut chart = category_axes(&area, None, names, 0.0..1.0, "probability", false)?;
+        self.draw_bars(&mut chart)
     }
 }
 
@@ -213,8 +217,8 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     entries: &[(RGBColor, &str)],
     y: i32,
 ) -> Result<()> {
-    let font = super::typeset::font_for(&plotters::style::FontFamily::SansSerif);
-    const SIZE: f32 = 14.0;
+    let font = super::fonts::font_for(&plotters::style::FontFamily::SansSerif);
+    const SIZE: f32 = TICK_SIZE as f32;
     let (square, gap, between) = (11, 6, 22);
     let widths: Vec<i32> = entries
         .iter()
@@ -224,8 +228,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         + between * (entries.len() as i32 - 1).max(0);
     let (width, _) = root.dim_in_pixel();
     let mut x = (width as i32 - total) / 2;
-    let style =
-        TextStyle::from((SANS, SIZE as f64).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let style = style::text(TICK_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
     for ((color, text), w) in entries.iter().zip(widths) {
         root.draw(&Rectangle::new(
             [(x, y - square / 2), (x + square, y + square / 2 + 1)],
