@@ -166,7 +166,7 @@ pub fn render_svg<P: Plot>(plot: &P, width: u32, height: u32) -> Result<String> 
 
 /// PNG bytes of an image.
 pub fn encode_png(image: &image::RgbImage) -> Result<Vec<u8>> {
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::codecs::png::{FilterType, PngEncoder};
     let mut out = Cursor::new(Vec::new());
     // The best compression: figures are saved in notebooks and shown in pages. Measured with
     // `examples/figures.rs`, it makes the files 35-75 % smaller than the default for 50-150 ms
