@@ -162,6 +162,11 @@ pub enum Error {
         bytes: usize,
     },
 
+    /// Variables made in one notebook cell met tensors made in another, where their gradients
+    /// could be mixed up (see [`crate::copies`]).
+    #[error("{0}")]
+    MadeInAnotherCell(String),
+
     /// A figure could not be drawn.
     #[error("could not draw the figure: {0}")]
     Plot(String),

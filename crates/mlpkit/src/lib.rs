@@ -25,7 +25,8 @@
 //! - [`tutorials`]: the five source tutorials' set-ups as ready recipes.
 //!
 //! Below them all are small services: [`files`] (atomic saves, digests), [`storage`] (a
-//! tensor's values in place), [`table`], [`interrupt`] and [`device`].
+//! tensor's values in place), [`copies`] (variables from another notebook cell), [`table`],
+//! [`interrupt`] and [`device`].
 //!
 //! Start with `use mlpkit::prelude::*;`.
 //!
@@ -38,6 +39,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks, clippy::as_ptr_cast_mut)]
 
+pub mod copies;
 pub mod data;
 pub mod device;
 pub mod engine;

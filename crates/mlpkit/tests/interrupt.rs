@@ -24,6 +24,21 @@ fn model() -> Sequential {
     m
 }
 
+/// Says when an epoch ends, so that the parent interrupts after one has (however busy the
+/// machine is).
+struct Announce;
+
+impl mlpkit::train::Callback for Announce {
+    fn on_epoch_end(
+        &mut self,
+        _log: &mlpkit::train::EpochLog,
+        _model: &Sequential,
+    ) -> Result<mlpkit::train::Control> {
+        println!("epoch done");
+        Ok(mlpkit::train::Control::Continue)
+    }
+}
+
 /// What the child does: train far longer than the test waits, report, then idle.
 #[test]
 fn interrupt_child() {
@@ -40,8 +55,8 @@ fn interrupt_child() {
     let mut m = model();
     println!("ready");
     let err = if what == "fit" {
-        m.fit(&data, Fit::epochs(100_000).batch_size(8).verbose(false))
-            .unwrap_err()
+        let fit = Fit::epochs(100_000).batch_size(8).verbose(false);
+        m.fit(&data, fit.callback(Announce)).unwrap_err()
     } else {
         let mut batches = Batches::new(data.len(), 8).unwrap();
         let mut found = None;
@@ -85,6 +100,7 @@ fn interrupt(what: &str) -> (String, bool) {
     let pid = child.id().to_string();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut report = String::new();
+    let mut sent = false;
     let sigint = || {
         assert!(Command::new("kill")
             .args(["-INT", &pid])
@@ -95,12 +111,17 @@ fn interrupt(what: &str) -> (String, bool) {
     for line in lines.by_ref() {
         let line = line.unwrap();
         // The test harness writes "test interrupt_child ... " before the child's first line.
-        if line.ends_with("ready") {
-            std::thread::sleep(Duration::from_millis(1500));
+        // Interrupt once training has run a while: after the first epoch of `fit`, or 1.5 s
+        // into the hand-written loop.
+        if line.ends_with("ready") && what != "fit" || line.ends_with("epoch done") && !sent {
+            if what != "fit" {
+                std::thread::sleep(Duration::from_millis(1500));
+            }
             sigint();
+            sent = true;
         } else if line == "waiting" {
             break;
-        } else {
+        } else if !line.ends_with("epoch done") {
             report.push_str(&line);
             report.push('\n');
         }

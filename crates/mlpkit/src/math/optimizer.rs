@@ -36,7 +36,13 @@ use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
 use serde::{Deserialize, Serialize};
 
+use crate::copies::{check_new_here, made_in_another_cell, this_copy};
 use crate::error::{Error, Result};
+
+/// What to do about variables made in another notebook cell.
+const MAKE_HERE: &str = "Make the variables and the optimizer in the cell that trains them; for a \
+     model, `model.renew_vars()` in that cell gives new variables (`optimizer.set_vars(vars)`). \
+     `fit` and `train_step` do this themselves.";
 
 /// Stochastic gradient descent, with optional momentum, Nesterov momentum and time-based decay.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -331,6 +337,8 @@ pub struct Optimizer {
     state: Vec<Vec<Tensor>>,
     /// Steps taken so far (Keras's `optimizer.iterations`).
     iterations: usize,
+    /// Which copy of the library made it ([`crate::copies::this_copy`]).
+    made_in: usize,
 }
 
 impl Optimizer {
@@ -340,6 +348,7 @@ impl Optimizer {
         let rule = rule.into();
         rule.validate()?;
         let vars: Vec<Var> = vars.into_iter().filter(|v| v.dtype().is_float()).collect();
+        check_new_here(&vars, "The variables given to this optimizer", MAKE_HERE)?;
         let state = vars
             .iter()
             .map(|v| (0..rule.slots()).map(|_| v.zeros_like()).collect())
@@ -349,6 +358,7 @@ impl Optimizer {
             vars,
             state,
             iterations: 0,
+            made_in: this_copy(),
         })
     }
 
@@ -401,12 +411,31 @@ impl Optimizer {
                 vars.len()
             )));
         }
+        check_new_here(&vars, "The variables given to this optimizer", MAKE_HERE)?;
         self.vars = vars;
+        self.made_in = this_copy();
         Ok(())
     }
 
-    /// One update of every variable that has a gradient in `grads` (the tensor form).
+    /// One update of every variable that has a gradient in `grads` (the tensor form). An
+    /// error, changing nothing, when the optimizer was made in another notebook cell (its
+    /// variables' gradients could be mixed up with this cell's tensors') or when no variable
+    /// has a gradient (the loss was not computed from them).
     pub fn update(&mut self, grads: &GradStore) -> Result<()> {
+        if self.made_in != this_copy() {
+            return Err(made_in_another_cell(
+                "This optimizer and its variables",
+                MAKE_HERE,
+            ));
+        }
+        if !self.vars.is_empty() && self.vars.iter().all(|v| grads.get(v).is_none()) {
+            return Err(Error::InvalidArgument(
+                "none of the optimizer's variables has a gradient: the loss was not computed \
+                 from them. Give the optimizer the variables the loss uses (after \
+                 `model.renew_vars()`, the ones it returns: `optimizer.set_vars(vars)`)"
+                    .into(),
+            ));
+        }
         let (lr, t) = self.next_step();
         for (var, state) in self.vars.iter().zip(self.state.iter_mut()) {
             if let Some(g) = grads.get(var) {

@@ -56,6 +56,8 @@ pub struct Sequential {
     compiled: Option<Compiled>,
     /// Every epoch this model has been trained for, across `fit` calls.
     history: History,
+    /// Which copy of the library made the variables ([`crate::copies::this_copy`]).
+    vars_made_in: usize,
 }
 
 impl Architecture {
@@ -104,6 +106,7 @@ impl Sequential {
             rng,
             compiled: None,
             history: History::default(),
+            vars_made_in: crate::copies::this_copy(),
         })
     }
 
@@ -122,7 +125,10 @@ impl Sequential {
     /// Chooses the optimizer and the loss (Keras's `compile`). Compiling again starts the
     /// optimizer afresh (its momentum or moments at zero); the weights are kept.
     pub fn compile(&mut self, optimizer: impl Into<Rule>, loss: Loss) -> Result<()> {
-        let optimizer = Optimizer::new(self.vars(), optimizer)?;
+        // Variables renewed here belong to this cell's copy of the libraries, whichever cell
+        // built the model (see `crate::copies`).
+        let vars = self.renew_vars()?;
+        let optimizer = Optimizer::new(vars, optimizer)?;
         self.compiled = Some(Compiled { optimizer, loss });
         Ok(())
     }
@@ -142,6 +148,12 @@ impl Sequential {
     pub(crate) fn training_parts(&mut self) -> Result<(&mut Compiled, &mut StdRng)> {
         let compiled = self.compiled.as_mut().ok_or_else(not_compiled)?;
         Ok((compiled, &mut self.rng))
+    }
+
+    /// Whether this copy of the library made the model's variables (it did not when they were
+    /// made in another notebook cell; see [`crate::copies`]).
+    pub fn vars_made_here(&self) -> bool {
+        self.vars_made_in == crate::copies::this_copy()
     }
 
     /// The history, for training to add epochs to.
@@ -236,6 +248,7 @@ impl Sequential {
     /// its id with a tensor made by another, and the gradients get mixed up. Variables
     /// renewed by the copy that trains cannot collide. `fit` does this itself.
     pub fn renew_vars(&mut self) -> Result<Vec<Var>> {
+        self.vars_made_in = crate::copies::this_copy();
         for p in self.params.iter_mut().flatten() {
             p.kernel = Var::from_tensor(&p.kernel.as_tensor().detach())?;
             if let Some(b) = &mut p.bias {

@@ -14,6 +14,12 @@ use crate::model::Sequential;
 /// update (skipped when the loss is not a finite number). Returns the batch's score.
 pub(crate) fn train_step(model: &mut Sequential, batch: &Split) -> Result<Score> {
     let loss_fn = model.loss()?;
+    if !model.vars_made_here() {
+        // Made in another notebook cell: fresh variables keep this cell's gradients apart
+        // (see `crate::copies`).
+        let vars = model.renew_vars()?;
+        model.training_parts()?.0.optimizer.set_vars(vars)?;
+    }
     let (logits, act) = model.forward_logits(batch.images(), true)?;
     let loss = loss_fn.compute_for(&logits, act, batch.labels())?;
     let (right, answers) = count_correct_tensors(&logits, act, batch.labels())?;
