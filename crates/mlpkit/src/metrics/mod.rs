@@ -3,7 +3,11 @@
 //!
 //! For class `c`, with `TP` the examples of class `c` predicted as `c`, `FP` the other
 //! examples predicted as `c` and `FN` the examples of `c` predicted as something else:
-//! precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2 P R / (P + R).
+//! precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2 P R / (P + R); the support
+//! of a class is how many examples of it there are.
+//!
+//! `compare.rs` holds [`Spread`] (a measure over several seeds) and [`McNemar`] (two
+//! classifiers on the same examples).
 
 use std::fmt;
 
@@ -12,7 +16,10 @@ use crate::error::{Error, Result};
 use crate::model::Sequential;
 use crate::table::{Align, Table};
 
+mod compare;
+
 pub use crate::math::answers::accuracy;
+pub use compare::{McNemar, Spread};
 
 /// Counts of (true class, predicted class) pairs: `counts()[t][p]`.
 ///
