@@ -11,8 +11,8 @@ pub use crate::math::{Activation, Adam, Evaluation, Init, Loss, Optimizer, RmsPr
 pub use crate::metrics::{accuracy, ConfusionMatrix};
 pub use crate::model::{Architecture, Dense, Dropout, Flatten, Sequential};
 pub use crate::plot::{
-    BarChart, Colormap, Heatmap, HeatmapView, ImageGrid, LearningCurves, Metric, NetworkDiagram,
-    PredictionGrid, ProbabilityBars,
+    BarChart, Colormap, Heatmap, HeatmapView, ImageGrid, LearningCurves, LineChart, Metric,
+    NetworkDiagram, PredictionGrid, ProbabilityBars,
 };
 pub use crate::predictions::Predictions;
 pub use crate::table::Table;

@@ -336,9 +336,15 @@ fn map_pictures_applies_a_step_to_every_image_in_order() {
 #[test]
 fn a_folder_of_pictures_reads_its_digits_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    drawn(60, 80, 3.0, (10.0, 8.0), false).save(dir.path().join("7-pen.png")).unwrap();
-    drawn(90, 90, 4.0, (20.0, 10.0), true).save(dir.path().join("7-chalk.bmp")).unwrap();
-    drawn(60, 80, 3.0, (10.0, 8.0), false).save(dir.path().join("seven.png")).unwrap();
+    drawn(60, 80, 3.0, (10.0, 8.0), false)
+        .save(dir.path().join("7-pen.png"))
+        .unwrap();
+    drawn(90, 90, 4.0, (20.0, 10.0), true)
+        .save(dir.path().join("7-chalk.bmp"))
+        .unwrap();
+    drawn(60, 80, 3.0, (10.0, 8.0), false)
+        .save(dir.path().join("seven.png"))
+        .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a picture").unwrap();
     let blank = DynamicImage::ImageLuma8(GrayImage::from_pixel(30, 30, Luma([200])));
     blank.save(dir.path().join("1-blank.png")).unwrap();
@@ -350,11 +356,17 @@ fn a_folder_of_pictures_reads_its_digits_by_name() {
     let (a, b) = (found.images.get(0).unwrap(), found.images.get(1).unwrap());
     assert!(difference(&a, &b) < 0.03);
     let skipped = found.skipped.join("\n");
-    for why in ["1-blank.png: ", "notes.txt: not a PNG", "seven.png: its name must start with the digit"] {
+    for why in [
+        "1-blank.png: ",
+        "notes.txt: not a PNG",
+        "seven.png: its name must start with the digit",
+    ] {
         assert!(skipped.contains(why), "{why}: {skipped}");
     }
     let empty = tempfile::tempdir().unwrap();
-    let e = mlpkit::data::picture::digits_in_folder(empty.path()).unwrap_err().to_string();
+    let e = mlpkit::data::picture::digits_in_folder(empty.path())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("names start with the digit"), "{e}");
     assert!(mlpkit::data::picture::digits_in_folder(empty.path().join("none")).is_err());
 }

@@ -400,16 +400,25 @@ pub fn digits_in_folder(dir: impl AsRef<Path>) -> Result<DigitPictures> {
         .collect::<std::io::Result<_>>()
         .map_err(|e| Error::io("read the folder", dir, e))?;
     paths.sort();
-    let (mut images, mut labels, mut files, mut skipped) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut images, mut labels, mut files, mut skipped) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for path in paths.iter().filter(|p| p.is_file()) {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         if !extension.is_some_and(|e| PICTURE_EXTENSIONS.contains(&e.as_str())) {
             skipped.push(format!("{name}: not a PNG, JPEG or BMP picture"));
             continue;
         }
         let Some(digit) = name.chars().next().and_then(|c| c.to_digit(10)) else {
-            skipped.push(format!("{name}: its name must start with the digit it shows"));
+            skipped.push(format!(
+                "{name}: its name must start with the digit it shows"
+            ));
             continue;
         };
         match mnist_digit_file(path) {
@@ -426,7 +435,11 @@ pub fn digits_in_folder(dir: impl AsRef<Path>) -> Result<DigitPictures> {
             "`{}` holds no picture of a digit this can read: put PNG, JPEG or BMP files there \
              whose names start with the digit they show, like `3-mine.png`{}",
             shown.display(),
-            if skipped.is_empty() { String::new() } else { format!(" (left out: {})", skipped.join("; ")) }
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" (left out: {})", skipped.join("; "))
+            }
         )));
     }
     Ok(DigitPictures {

@@ -37,10 +37,20 @@ impl Spread {
         let n = values.len();
         let mean = values.iter().sum::<f64>() / n as f64;
         let squares: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
-        let std = if n > 1 { (squares / (n - 1) as f64).sqrt() } else { 0.0 };
+        let std = if n > 1 {
+            (squares / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
         let min = values.iter().copied().fold(f64::INFINITY, f64::min);
         let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Ok(Self { mean, std, min, max, n })
+        Ok(Self {
+            mean,
+            std,
+            min,
+            max,
+            n,
+        })
     }
 }
 
@@ -99,13 +109,19 @@ impl McNemar {
         let nf = n as f64;
         let difference = (only_a as f64 - only_b as f64) / nf;
         let disagree = (only_a + only_b) as f64;
-        let se = (disagree - (only_a as f64 - only_b as f64).powi(2) / nf).max(0.0).sqrt() / nf;
+        let se = (disagree - (only_a as f64 - only_b as f64).powi(2) / nf)
+            .max(0.0)
+            .sqrt()
+            / nf;
         Ok(Self {
             only_a,
             only_b,
             n,
             difference,
-            interval: ((difference - 1.96 * se).max(-1.0), (difference + 1.96 * se).min(1.0)),
+            interval: (
+                (difference - 1.96 * se).max(-1.0),
+                (difference + 1.96 * se).min(1.0),
+            ),
             p_value: binomial_two_sided(only_a.min(only_b), only_a + only_b),
         })
     }

@@ -9,6 +9,7 @@
 //! | one prediction's probabilities | [`ProbabilityBars::new`] |
 //! | examples beside their probabilities | [`PredictionGrid::new`] |
 //! | named values side by side, with error bars | [`BarChart::new`] |
+//! | named lines, on a plain or logarithmic axis | [`LineChart::new`] |
 //! | the network's layers and units | [`NetworkDiagram::of`] |
 //!
 //! Each ends with `.figure()`, a [`Figure`] that renders itself. Text uses a font compiled
@@ -24,6 +25,7 @@ mod figure;
 pub mod fonts;
 mod heatmap;
 mod image_grid;
+mod line_chart;
 mod network;
 mod prediction_grid;
 mod probability_bars;
@@ -42,5 +44,6 @@ pub use curves::{LearningCurves, Metric, TRAIN_COLOR, VALIDATION_COLOR};
 pub use figure::{Figure, Plot};
 pub use heatmap::{Heatmap, HeatmapView};
 pub use image_grid::ImageGrid;
+pub use line_chart::{LineChart, Series, SERIES_COLORS};
 pub use network::NetworkDiagram;
 pub use prediction_grid::PredictionGrid;

@@ -80,6 +80,22 @@ pub struct TickedAxis {
     range: Range<f64>,
     values: Vec<f64>,
     labels: Vec<String>,
+    /// Whether values map to pixels by their logarithm.
+    log: bool,
+}
+
+/// `10` with `power` written as a superscript, the way a logarithmic axis labels a decade:
+/// `10⁻³`, `10⁰`, `10²`.
+pub fn power_of_ten(power: i32) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let sign = if power < 0 { "⁻" } else { "" };
+    let digits: String = power
+        .unsigned_abs()
+        .to_string()
+        .bytes()
+        .map(|b| DIGITS[usize::from(b - b'0')])
+        .collect();
+    format!("10{sign}{digits}")
 }
 
 impl TickedAxis {
@@ -91,6 +107,25 @@ impl TickedAxis {
             range: lo..hi,
             values: ticks.values,
             labels,
+            log: false,
+        }
+    }
+
+    /// A logarithmic axis from `lo` to `hi` (both above 0), widened to whole decades, with a
+    /// tick at each power of ten (every second or third one when there are more than `most`).
+    /// Equal steps on the axis are equal ratios: 0.001 to 0.01 takes as much room as 1 to 10.
+    pub fn log(lo: f64, hi: f64, most: usize) -> Self {
+        let first = lo.log10().floor() as i32;
+        let last = (hi.log10().ceil() as i32).max(first + 1);
+        let every = (last - first) / most.max(2) as i32 + 1;
+        let powers: Vec<i32> = (first..=last)
+            .filter(|p| (p - first) % every == 0)
+            .collect();
+        Self {
+            range: 10f64.powi(first)..10f64.powi(last),
+            values: powers.iter().map(|&p| 10f64.powi(p)).collect(),
+            labels: powers.iter().map(|&p| power_of_ten(p)).collect(),
+            log: true,
         }
     }
 
@@ -111,6 +146,7 @@ impl TickedAxis {
             range: lo..hi,
             values: ticks.values,
             labels,
+            log: false,
         }
     }
 
@@ -122,6 +158,7 @@ impl TickedAxis {
             range: lo..hi,
             values: ticks.values.iter().map(|v| v / 100.0).collect(),
             labels,
+            log: false,
         }
     }
 
@@ -131,6 +168,7 @@ impl TickedAxis {
             range: -0.5..names.len() as f64 - 0.5,
             values: (0..names.len()).map(|i| i as f64).collect(),
             labels: names.to_vec(),
+            log: false,
         }
     }
 
@@ -146,10 +184,16 @@ impl TickedAxis {
 
     /// The label of the tick at `value` (empty for a value that is not a tick).
     pub fn label(&self, value: f64) -> String {
-        let near = (self.range.end - self.range.start).abs() * 1e-9;
+        let near = |v: f64| {
+            if self.log {
+                (v.log10() - value.log10()).abs() <= 1e-9
+            } else {
+                (v - value).abs() <= (self.range.end - self.range.start).abs() * 1e-9
+            }
+        };
         self.values
             .iter()
-            .position(|v| (v - value).abs() <= near)
+            .position(|&v| near(v))
             .map(|i| self.labels[i].clone())
             .unwrap_or_default()
     }
@@ -160,7 +204,12 @@ impl Ranged for TickedAxis {
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let share = (value - self.range.start) / (self.range.end - self.range.start);
+        let share = if self.log {
+            let (lo, hi) = (self.range.start.log10(), self.range.end.log10());
+            (value.log10() - lo) / (hi - lo)
+        } else {
+            (value - self.range.start) / (self.range.end - self.range.start)
+        };
         let length = limit.1 - limit.0;
         if length == 0 {
             return limit.1;
@@ -255,5 +304,24 @@ mod tests {
             TickedAxis::whole(-1.0, 52.0, 10).labels(),
             ["0", "10", "20", "30", "40", "50"]
         );
+    }
+
+    #[test]
+    fn a_log_axis_ticks_whole_decades_and_maps_ratios_evenly() {
+        let axis = TickedAxis::log(3e-4, 0.2, 8);
+        assert_eq!(axis.range(), 1e-4..1.0);
+        assert_eq!(axis.labels(), ["10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"]);
+        // Each decade takes a quarter of the 400 pixels.
+        assert_eq!(axis.map(&1e-4, (0, 400)), 0);
+        assert_eq!(axis.map(&1e-3, (0, 400)), 100);
+        assert_eq!(axis.map(&1e-2, (0, 400)), 200);
+        assert_eq!(axis.map(&1.0, (0, 400)), 400);
+        assert_eq!(axis.label(1e-2), "10⁻²");
+        // Within one decade the axis still spans one: two ticks.
+        assert_eq!(TickedAxis::log(2.0, 3.0, 8).labels(), ["10⁰", "10¹"]);
+        // Twenty decades with at most five ticks: every fifth power.
+        let wide = TickedAxis::log(1e-12, 1e8, 5);
+        assert!(wide.values().len() <= 5, "{:?}", wide.labels());
+        assert_eq!(power_of_ten(12), "10¹²");
     }
 }
