@@ -120,13 +120,21 @@ fn experiments_chart() -> Result<BarChart> {
 /// A logarithmic line chart like notebook 07's: a gradient's size, layer by layer.
 fn gradient_sizes() -> Result<LineChart> {
     let layers: Vec<f64> = (1..=10).map(f64::from).collect();
-    let sigmoid: Vec<f64> = layers.iter().map(|l| 0.02 * 0.25f64.powf(10.0 - l)).collect();
-    let relu: Vec<f64> = layers.iter().map(|l| 0.05 * 0.9f64.powf(10.0 - l)).collect();
-    Ok(LineChart::new("layer (1 is next to the input)", "gradient size (RMS)")
-        .line("sigmoid", &layers, &sigmoid)?
-        .line("relu", &layers, &relu)?
-        .log_y()
-        .title("How big the gradient is, layer by layer"))
+    let sigmoid: Vec<f64> = layers
+        .iter()
+        .map(|l| 0.02 * 0.25f64.powf(10.0 - l))
+        .collect();
+    let relu: Vec<f64> = layers
+        .iter()
+        .map(|l| 0.05 * 0.9f64.powf(10.0 - l))
+        .collect();
+    Ok(
+        LineChart::new("layer (1 is next to the input)", "gradient size (RMS)")
+            .line("sigmoid", &layers, &sigmoid)?
+            .line("relu", &layers, &relu)?
+            .log_y()
+            .title("How big the gradient is, layer by layer"),
+    )
 }
 
 /// 784-128-128-10 with RMSprop for `epochs` epochs on 50,000 MNIST images.

@@ -190,3 +190,32 @@ fn gradients_match_finite_differences() {
         }
     }
 }
+
+#[test]
+fn a_variable_left_without_a_gradient_stops_the_step_and_says_why() {
+    let a = Var::new(&[1f32, 2.0], &cpu()).unwrap();
+    let b = Var::new(&[3f32, 4.0], &cpu()).unwrap();
+    let mut opt = Optimizer::new(vec![a.clone(), b.clone()], Sgd::new(0.1)).unwrap();
+    // The loss uses `a` only: `b` gets no gradient, as when a tensor from another notebook
+    // cell shares its number.
+    let loss = a.as_tensor().sum_all().unwrap();
+    let message = opt.backward_step(&loss).unwrap_err().to_string();
+    assert!(
+        message.contains("variable number 2 (shape [2]) got no gradient")
+            && message.contains("another notebook cell"),
+        "{message}"
+    );
+    assert_eq!(
+        a.as_tensor().to_vec1::<f32>().unwrap(),
+        [1.0, 2.0],
+        "nothing changed"
+    );
+    // A loss that uses neither says that instead.
+    let c = Var::new(&[5f32], &cpu()).unwrap();
+    let loss = c.as_tensor().sum_all().unwrap();
+    let message = opt.backward_step(&loss).unwrap_err().to_string();
+    assert!(
+        message.contains("none of the optimizer's variables"),
+        "{message}"
+    );
+}

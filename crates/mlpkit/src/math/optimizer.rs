@@ -428,13 +428,32 @@ impl Optimizer {
                 MAKE_HERE,
             ));
         }
-        if !self.vars.is_empty() && self.vars.iter().all(|v| grads.get(v).is_none()) {
+        let missing: Vec<usize> = (0..self.vars.len())
+            .filter(|&i| grads.get(&self.vars[i]).is_none())
+            .collect();
+        if !self.vars.is_empty() && missing.len() == self.vars.len() {
             return Err(Error::InvalidArgument(
                 "none of the optimizer's variables has a gradient: the loss was not computed \
                  from them. Give the optimizer the variables the loss uses (after \
                  `model.renew_vars()`, the ones it returns: `optimizer.set_vars(vars)`)"
                     .into(),
             ));
+        }
+        if !missing.is_empty() {
+            let shapes: Vec<String> = missing
+                .iter()
+                .map(|&i| format!("number {} (shape {:?})", i + 1, self.vars[i].dims()))
+                .collect();
+            return Err(Error::MadeInAnotherCell(format!(
+                "the optimizer's variable {} got no gradient while the others did, so it would \
+                 not learn. Either the loss does not use it (leave it out of the optimizer), or \
+                 a tensor made in another notebook cell (the data, say) shares its number: each \
+                 cell runs its own copy of the libraries, and Candle tells tensors apart by a \
+                 number each copy counts on its own. Make every tensor the loss is computed \
+                 from in the cell that trains, or copy it there (`x.copy()?`). Nothing was \
+                 changed.",
+                shapes.join(", ")
+            )));
         }
         let (lr, t) = self.next_step();
         for (var, state) in self.vars.iter().zip(self.state.iter_mut()) {

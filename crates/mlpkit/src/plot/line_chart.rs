@@ -38,6 +38,8 @@ pub struct LineChart {
     pub x_label: String,
     /// The vertical axis's label.
     pub y_label: String,
+    /// Whether the horizontal axis is logarithmic.
+    pub log_x: bool,
     /// Whether the vertical axis is logarithmic.
     pub log_y: bool,
     /// Title above the chart.
@@ -51,6 +53,7 @@ impl LineChart {
             series: Vec::new(),
             x_label: x_label.into(),
             y_label: y_label.into(),
+            log_x: false,
             log_y: false,
             title: None,
         }
@@ -91,6 +94,13 @@ impl LineChart {
         self
     }
 
+    /// Makes the horizontal axis logarithmic (see [`LineChart::log_y`]); every x value must
+    /// then be above 0.
+    pub fn log_x(mut self) -> Self {
+        self.log_x = true;
+        self
+    }
+
     /// Sets the title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
@@ -107,9 +117,12 @@ impl LineChart {
     }
 
     /// The horizontal axis: the points' range with margins, whole-number ticks when every x
-    /// is a whole number (layers, epochs).
+    /// is a whole number (layers, epochs); whole decades on a log axis.
     fn x_axis(&self) -> Result<TickedAxis> {
         let (lo, hi) = span(self.points().map(|p| p.0));
+        if self.log_x {
+            return log_axis(lo, hi, "x", "log_x");
+        }
         let (lo, hi) = with_margins(lo, hi);
         value_range(lo, hi, "LineChart (x)")?;
         Ok(if self.points().all(|p| p.0.fract() == 0.0) {
@@ -123,18 +136,70 @@ impl LineChart {
     fn y_axis(&self) -> Result<TickedAxis> {
         let (lo, hi) = span(self.points().map(|p| p.1));
         if self.log_y {
-            if lo <= 0.0 {
-                return Err(Error::InvalidArgument(format!(
-                    "LineChart: a logarithmic axis cannot show {lo}; every y value must be above \
-                     0 (leave out .log_y() to draw zeros and negative values)"
-                )));
-            }
-            return Ok(TickedAxis::log(lo, hi, 9));
+            return log_axis(lo, hi, "y", "log_y");
         }
         let (lo, hi) = with_margins(lo, hi);
         value_range(lo, hi, "LineChart (y)")?;
         Ok(TickedAxis::new(lo, hi, 7))
     }
+}
+
+/// Where the legend can go, in the order tried when several are equally empty.
+const CORNERS: [SeriesLabelPosition; 4] = [
+    SeriesLabelPosition::UpperRight,
+    SeriesLabelPosition::LowerRight,
+    SeriesLabelPosition::UpperLeft,
+    SeriesLabelPosition::LowerLeft,
+];
+
+impl LineChart {
+    /// The corner of the plot the lines cross least, for the legend: each line is followed
+    /// in small steps, and every step inside a corner's box (a third of the width, a quarter
+    /// of the height) counts against that corner.
+    fn emptiest_corner(&self, x: &TickedAxis, y: &TickedAxis) -> SeriesLabelPosition {
+        let share = |axis: &TickedAxis, v: f64| f64::from(axis.map(&v, (0, 1000))) / 1000.0;
+        let mut crowd = [0usize; 4];
+        for series in &self.series {
+            let points: Vec<(f64, f64)> = series
+                .points
+                .iter()
+                .map(|&(a, b)| (share(x, a), share(y, b)))
+                .collect();
+            let steps = points.windows(2).flat_map(|w| {
+                (0..20).map(move |k| {
+                    let t = f64::from(k) / 20.0;
+                    (
+                        w[0].0 + t * (w[1].0 - w[0].0),
+                        w[0].1 + t * (w[1].1 - w[0].1),
+                    )
+                })
+            });
+            for (px, py) in steps.chain(points.last().copied()) {
+                let (right, left, top, bottom) = (px > 0.66, px < 0.34, py > 0.75, py < 0.25);
+                for (count, inside) in crowd.iter_mut().zip([
+                    right && top,
+                    right && bottom,
+                    left && top,
+                    left && bottom,
+                ]) {
+                    *count += usize::from(inside);
+                }
+            }
+        }
+        let best = (0..4).min_by_key(|&i| crowd[i]).unwrap_or(0);
+        CORNERS[best].clone()
+    }
+}
+
+/// A logarithmic axis from `lo` to `hi`, or the error that says why there cannot be one.
+fn log_axis(lo: f64, hi: f64, axis: &str, call: &str) -> Result<TickedAxis> {
+    if lo <= 0.0 {
+        return Err(Error::InvalidArgument(format!(
+            "LineChart: a logarithmic axis cannot show {lo}; every {axis} value must be above 0 \
+             (leave out .{call}() to draw zeros and negative values)"
+        )));
+    }
+    Ok(TickedAxis::log(lo, hi, 9))
 }
 
 /// The smallest and largest of `values` (0 to 1 for none).
@@ -166,11 +231,13 @@ impl Plot for LineChart {
         if let Some(title) = &self.title {
             builder.caption(title, style::text(TITLE_SIZE));
         }
+        let (x_axis, y_axis) = (self.x_axis()?, self.y_axis()?);
+        let corner = self.emptiest_corner(&x_axis, &y_axis);
         let mut chart = builder
             .margin(10)
             .x_label_area_size(44)
             .y_label_area_size(64)
-            .build_cartesian_2d(self.x_axis()?, self.y_axis()?)
+            .build_cartesian_2d(x_axis, y_axis)
             .map_err(plot_err)?;
         value_mesh(&mut chart, &self.x_label, &self.y_label)?;
         for (series, &color) in self.series.iter().zip(&SERIES_COLORS) {
@@ -200,7 +267,7 @@ impl Plot for LineChart {
             .label_font(style::text(TICK_SIZE))
             .background_style(WHITE.mix(0.9))
             .border_style(GRID)
-            .position(SeriesLabelPosition::LowerRight)
+            .position(corner)
             .draw()
             .map_err(plot_err)?;
         Ok(())
@@ -245,5 +312,46 @@ mod tests {
         let y = chart.y_axis().unwrap();
         assert_eq!(y.labels().first().map(String::as_str), Some("10⁻⁶"));
         assert_eq!(y.labels().last().map(String::as_str), Some("10⁰"));
+    }
+
+    #[test]
+    fn the_legend_goes_where_the_lines_are_not() {
+        let rising = LineChart::new("x", "y")
+            .line("a", &[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0])
+            .unwrap();
+        let (x, y) = (rising.x_axis().unwrap(), rising.y_axis().unwrap());
+        // A line from lower left to upper right leaves the other two corners free.
+        assert!(matches!(
+            rising.emptiest_corner(&x, &y),
+            SeriesLabelPosition::LowerRight
+        ));
+        let falling = LineChart::new("x", "y")
+            .line("a", &[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0])
+            .unwrap();
+        let (x, y) = (falling.x_axis().unwrap(), falling.y_axis().unwrap());
+        assert!(matches!(
+            falling.emptiest_corner(&x, &y),
+            SeriesLabelPosition::UpperRight
+        ));
+    }
+
+    #[test]
+    fn both_axes_can_be_logarithmic() {
+        let chart = LineChart::new("step", "error")
+            .line("f64", &[1e-9, 1e-5, 1e-1], &[1e-3, 1e-9, 1e-2])
+            .unwrap()
+            .log_x()
+            .log_y();
+        assert_eq!(chart.x_axis().unwrap().labels()[0], "10⁻⁹");
+        assert!(chart.figure().png().is_ok());
+        let negative = LineChart::new("step", "error")
+            .line("a", &[-1.0, 1.0], &[1.0, 2.0])
+            .unwrap()
+            .log_x();
+        let message = negative.x_axis().unwrap_err().to_string();
+        assert!(
+            message.contains("every x value") && message.contains(".log_x()"),
+            "{message}"
+        );
     }
 }

@@ -13,6 +13,8 @@ use std::ops::Range;
 
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 
+use super::style::MARGIN;
+
 /// Tick positions and how to write them; see the module's documentation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticks {
@@ -111,18 +113,26 @@ impl TickedAxis {
         }
     }
 
-    /// A logarithmic axis from `lo` to `hi` (both above 0), widened to whole decades, with a
-    /// tick at each power of ten (every second or third one when there are more than `most`).
-    /// Equal steps on the axis are equal ratios: 0.001 to 0.01 takes as much room as 1 to 10.
+    /// A logarithmic axis from `lo` to `hi` (both above 0) with a tick at powers of ten
+    /// (every second or third one when there are more than `most`, at multiples of that
+    /// step: 10⁻⁴, 10⁻², 10⁰). The axis reaches [`MARGIN`] of its span past the data on each
+    /// side, and at least from the decade below `lo` to the decade above `hi` when the data
+    /// spans less than one. Equal steps on the axis are equal ratios: 0.001 to 0.01 takes as
+    /// much room as 1 to 10.
     pub fn log(lo: f64, hi: f64, most: usize) -> Self {
-        let first = lo.log10().floor() as i32;
-        let last = (hi.log10().ceil() as i32).max(first + 1);
-        let every = (last - first) / most.max(2) as i32 + 1;
-        let powers: Vec<i32> = (first..=last)
-            .filter(|p| (p - first) % every == 0)
-            .collect();
+        let (mut low, mut high) = (lo.log10(), hi.log10());
+        if high - low < 1.0 {
+            (low, high) = (low.floor(), high.ceil().max(low.floor() + 1.0));
+        } else {
+            let pad = (high - low) * MARGIN;
+            (low, high) = (low - pad, high + pad);
+        }
+        let (first, last) = (low.ceil() as i32, high.floor() as i32);
+        let most = most.max(2) as i32;
+        let every = ((last - first + 1 + most - 1) / most).max(1);
+        let powers: Vec<i32> = (first..=last).filter(|p| p % every == 0).collect();
         Self {
-            range: 10f64.powi(first)..10f64.powi(last),
+            range: 10f64.powf(low)..10f64.powf(high),
             values: powers.iter().map(|&p| 10f64.powi(p)).collect(),
             labels: powers.iter().map(|&p| power_of_ten(p)).collect(),
             log: true,
@@ -308,18 +318,30 @@ mod tests {
 
     #[test]
     fn a_log_axis_ticks_whole_decades_and_maps_ratios_evenly() {
-        let axis = TickedAxis::log(3e-4, 0.2, 8);
-        assert_eq!(axis.range(), 1e-4..1.0);
+        // Within one decade: the decades around it, so that two ticks show.
+        let axis = TickedAxis::log(2.0, 3.0, 8);
+        assert_eq!(axis.labels(), ["10⁰", "10¹"]);
+        assert_eq!(axis.range(), 1.0..10.0);
+        // Each decade takes the same room.
+        assert_eq!(axis.map(&1.0, (0, 400)), 0);
+        assert_eq!(axis.map(&10f64.sqrt(), (0, 400)), 200);
+        // Four decades: one tick each, and a margin past the data on both sides.
+        let axis = TickedAxis::log(1e-4, 1.0, 8);
         assert_eq!(axis.labels(), ["10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"]);
-        // Each decade takes a quarter of the 400 pixels.
-        assert_eq!(axis.map(&1e-4, (0, 400)), 0);
-        assert_eq!(axis.map(&1e-3, (0, 400)), 100);
-        assert_eq!(axis.map(&1e-2, (0, 400)), 200);
-        assert_eq!(axis.map(&1.0, (0, 400)), 400);
+        assert!(axis.range().start < 1e-4 && axis.range().end > 1.0);
+        let (a, b) = (axis.map(&1e-4, (0, 400)), axis.map(&1e-3, (0, 400)));
+        let (c, d) = (axis.map(&1e-1, (0, 400)), axis.map(&1.0, (0, 400)));
+        assert!(
+            a > 0 && d < 400 && (b - a - (d - c)).abs() <= 1,
+            "{a} {b} {c} {d}"
+        );
         assert_eq!(axis.label(1e-2), "10⁻²");
-        // Within one decade the axis still spans one: two ticks.
-        assert_eq!(TickedAxis::log(2.0, 3.0, 8).labels(), ["10⁰", "10¹"]);
-        // Twenty decades with at most five ticks: every fifth power.
+        // Eleven decades with at most nine ticks: every second power, 10⁰ among them.
+        let wide = TickedAxis::log(1e-11, 1.0, 9);
+        assert_eq!(wide.labels().last().map(String::as_str), Some("10⁰"));
+        assert_eq!(wide.labels()[0], "10⁻¹⁰");
+        assert!(wide.values().len() <= 9);
+        // Twenty decades with at most five ticks.
         let wide = TickedAxis::log(1e-12, 1e8, 5);
         assert!(wide.values().len() <= 5, "{:?}", wide.labels());
         assert_eq!(power_of_ten(12), "10¹²");
