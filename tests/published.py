@@ -11,7 +11,11 @@ README's numbers.
   notebooks and then this script with --write; the check fails when the README and the
   notebooks disagree, so a number in the README always comes from a run.
 - No saved output shows a path of the machine it ran on (an absolute path other than a
-  system folder such as /usr/share/datasets).
+  system folder such as /usr/share/datasets), or a relative path that leads out of the
+  workspace (`../../shared/datasets/mnist`): outputs look like a user's.
+- A link from a notebook's text to a line of the code (`[`fn forward_layer`](../crates/…/kernels.rs#L77)`)
+  lands on the line that defines what the link names, and a link to a file of the workspace
+  points at a file that exists: the code moves, the notebooks must follow.
 - No cell shows a stray value: `()` (a cell ending in a statement that returns nothing) or a
   tensor's `Tensor[[…], f32]` footer (printing a tensor instead of its values).
 
@@ -34,6 +38,8 @@ END = "<!-- notebook-results:end -->"
 ABSOLUTE = re.compile(r"(?<![\w.:/<])(/(?:[\w.+-]+/)+[\w.+-]*)")
 # Folders that are the same on every machine of a kind, not the one a notebook ran in.
 SYSTEM = ("/usr/share/", "/usr/lib/", "/etc/", "/dev/", "/proc/")
+# A relative path that climbs out of the notebooks' folder: `../data/mnist`, `../../shared/x`.
+RELATIVE = re.compile(r"(?<![\w./])((?:\.\./)+[\w.+-][\w./+-]*)")
 
 
 def outputs(cell):
@@ -70,6 +76,14 @@ def output_problems(path: Path) -> list[str]:
                     problems.append(
                         f"{path.name}, code cell {number}: shows the machine path {found!r}; print paths "
                         "relative to the workspace (mlpkit::data::shown_path)"
+                    )
+            for match in RELATIVE.finditer(text):
+                found = match.group(1)
+                if not (NOTEBOOKS / found).resolve().is_relative_to(ROOT):
+                    problems.append(
+                        f"{path.name}, code cell {number}: shows {found!r}, a folder outside the "
+                        "workspace that a user does not have; run from a workspace whose data/ "
+                        "holds the datasets (./lab links them there)"
                     )
             if kind == "text/plain" and text.strip() == "()":
                 problems.append(
@@ -110,12 +124,43 @@ def results_table(entries: list[dict]) -> tuple[str, list[str]]:
     return "\n".join(lines), missing
 
 
+# A markdown link whose target is a relative path, with an optional `#L<line>`.
+LINK = re.compile(r"\[([^\]]+)\]\((\.\./[^)#\s]+)(?:#L(\d+))?\)")
+
+
+def link_problems(path: Path) -> list[str]:
+    """Links from the notebook's text to files of the workspace, and to lines of them."""
+    problems = []
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for label, target, line in LINK.findall(text):
+            file = (NOTEBOOKS / target).resolve()
+            if not file.is_file():
+                problems.append(f"{path.name}: the link [{label}]({target}) points at no file")
+                continue
+            if not line:
+                continue
+            lines = file.read_text().splitlines()
+            name = label.strip("`")
+            number = int(line)
+            if not (1 <= number <= len(lines) and name in lines[number - 1]):
+                found = [i + 1 for i, l in enumerate(lines) if name in l]
+                problems.append(
+                    f"{path.name}: the link [{label}]({target}#L{line}) should land on `{name}`, "
+                    f"which is on line {found[0] if found else '(nowhere)'} of {target}"
+                )
+    return problems
+
+
 def main() -> int:
     write = "--write" in sys.argv[1:]
     entries = tomllib.loads((ROOT / "tests" / "notebooks.toml").read_text())["readme"]
     problems = []
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         problems += output_problems(path)
+        problems += link_problems(path)
     table, missing = results_table(entries)
     problems += missing
     readme = README.read_text()
