@@ -86,12 +86,7 @@ pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
         .map_err(|e| Error::io("read", path, e))?
         .len();
     let mut reader = std::io::BufReader::new(file);
-    let gzip = {
-        use std::io::BufRead;
-        let head = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
-        head.starts_with(&[0x1f, 0x8b])
-    };
-    let (array, sha256) = if gzip {
+    let (array, sha256) = if is_gzip(path, &mut reader)? {
         let decoder = flate2::bufread::MultiGzDecoder::new(reader);
         read_stream(
             path,
@@ -107,6 +102,49 @@ pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
         array,
         sha256,
     })
+}
+
+/// The first `n` bytes of the file at `path` (all of it when it is shorter), decompressed
+/// first when the file is gzip-compressed (recognised by its first two bytes, as in
+/// [`read_idx`]): for looking at an IDX header by hand.
+///
+/// ```no_run
+/// # use mlpkit::data::idx::first_bytes;
+/// let head = first_bytes("data/mnist/train-images-idx3-ubyte.gz".as_ref(), 16)?;
+/// assert_eq!(u32::from_be_bytes([head[0], head[1], head[2], head[3]]), 2051);
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
+pub fn first_bytes(path: &Path, n: usize) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    if is_gzip(path, &mut reader)? {
+        let mut decoder = flate2::bufread::MultiGzDecoder::new(reader);
+        read_at_most(path, &mut decoder, n)
+    } else {
+        read_at_most(path, &mut reader, n)
+    }
+}
+
+/// Up to `n` bytes from `source`, in pieces, so that a large `n` asks for no more memory
+/// than the source has bytes.
+fn read_at_most(path: &Path, source: &mut impl Read, n: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut piece = vec![0u8; n.min(1 << 16)];
+    while out.len() < n {
+        let want = piece.len().min(n - out.len());
+        let got = read_up_to(path, source, &mut piece[..want])?;
+        out.extend_from_slice(&piece[..got]);
+        if got < want {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the file behind `reader` starts with gzip's two magic bytes (nothing is consumed).
+fn is_gzip(path: &Path, reader: &mut impl std::io::BufRead) -> Result<bool> {
+    let head = reader.fill_buf().map_err(|e| Error::io("read", path, e))?;
+    Ok(head.starts_with(&[0x1f, 0x8b]))
 }
 
 /// What is known in advance about the length of the uncompressed bytes.

@@ -486,6 +486,20 @@ impl candle_nn::Optimizer for Optimizer {
         })
     }
 
+    /// The gradients of `loss`, then [`Optimizer::update`]; made in another notebook cell, it
+    /// refuses before Candle computes any gradient (tensors from two cells can share numbers,
+    /// and the gradient pass itself would then fail with a shape error that says nothing
+    /// of cells).
+    fn backward_step(&mut self, loss: &Tensor) -> candle_core::Result<()> {
+        if self.made_in != this_copy() {
+            return Err(candle_core::Error::Msg(
+                made_in_another_cell("This optimizer and its variables", MAKE_HERE).to_string(),
+            ));
+        }
+        let grads = loss.backward()?;
+        candle_nn::Optimizer::step(self, &grads)
+    }
+
     fn learning_rate(&self) -> f64 {
         self.rule.learning_rate()
     }
