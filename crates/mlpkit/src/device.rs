@@ -28,6 +28,14 @@ pub fn describe(device: &Device) -> String {
     }
 }
 
+/// A point in time, to measure how long something took: the standard library's on the
+/// machine, the page's clock (`performance.now()`) in a browser, where the standard one
+/// panics.
+#[cfg(not(target_arch = "wasm32"))]
+pub use std::time::Instant;
+#[cfg(target_arch = "wasm32")]
+pub use web_time::Instant;
+
 /// `1 thread`, `2 threads`: how the crate's messages say a thread count.
 pub fn threads_phrase(n: usize) -> String {
     format!("{n} thread{}", if n == 1 { "" } else { "s" })

@@ -50,6 +50,9 @@ pub mod interrupt;
 pub mod math;
 pub mod metrics;
 pub mod model;
+// Figures are drawn on the machine that runs the notebook; the book's WebAssembly module
+// (crates/mlpkit-web) draws in the page instead and leaves plotters and its fonts out.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod plot;
 pub mod predictions;
 pub mod prelude;

@@ -10,6 +10,7 @@ pub use crate::history::{History, Monitor};
 pub use crate::math::{Activation, Adam, Evaluation, Init, Loss, Optimizer, RmsProp, Sgd};
 pub use crate::metrics::{accuracy, ConfusionMatrix};
 pub use crate::model::{Architecture, Dense, Dropout, Flatten, Sequential};
+#[cfg(not(target_arch = "wasm32"))]
 pub use crate::plot::{
     BarChart, Colormap, Heatmap, HeatmapView, ImageGrid, LearningCurves, LineChart, Metric,
     NetworkDiagram, PredictionGrid, ProbabilityBars,

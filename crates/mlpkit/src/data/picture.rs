@@ -114,6 +114,12 @@ pub fn ink_bright(grey: &Grey) -> Grey {
     ink
 }
 
+/// Whether a grey picture shows any ink: after [`ink_bright`], some pixel is brighter than
+/// [`INK_THRESHOLD`] (what [`mnist_style`] crops to). A blank page, or an even grey, has none.
+pub fn has_ink(grey: &Grey) -> bool {
+    ink_bright(grey).pixels().any(|p| p.0[0] > INK_THRESHOLD)
+}
+
 /// The smallest rectangle holding every pixel brighter than `threshold` (after
 /// [`ink_bright`], the ink). An error when no pixel is.
 pub fn crop_to_ink(ink: &Grey, threshold: f32) -> Result<Grey> {

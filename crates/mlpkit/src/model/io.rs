@@ -91,15 +91,36 @@ impl Sequential {
     pub fn load(path: impl AsRef<Path>, device: &Device) -> Result<Self> {
         let path = model_path(path.as_ref());
         let bytes = read_model_file(&path)?;
-        let file = parse(&path, &bytes)?;
+        parse(&path, &bytes)?;
         let saved = match saved_model(&path, &bytes)? {
             Some(saved) => saved,
             None => legacy_description(&path)?,
         };
-        let expected = saved.architecture.weight_shapes().map_err(|e| {
-            Error::bad_file(&path, format!("its architecture cannot be built: {e}"))
+        Self::rebuild(&path, &bytes, saved, device)
+    }
+
+    /// Rebuilds a model from the bytes of a file [`Sequential::save`] wrote, already in
+    /// memory (a web page fetches them); `name` says where they came from, in errors.
+    pub fn from_bytes(bytes: &[u8], name: &str, device: &Device) -> Result<Self> {
+        let path = Path::new(name);
+        parse(path, bytes)?;
+        let saved = saved_model(path, bytes)?.ok_or_else(|| {
+            Error::bad_file(
+                path,
+                "it holds weights but no architecture (it was not saved by `model.save`)",
+            )
         })?;
-        let weights = matching_tensors(&path, &file, &expected, device)?;
+        Self::rebuild(path, bytes, saved, device)
+    }
+
+    /// The model `saved` describes, with the weights in `bytes`.
+    fn rebuild(path: &Path, bytes: &[u8], saved: SavedModel, device: &Device) -> Result<Self> {
+        let file = parse(path, bytes)?;
+        let expected = saved
+            .architecture
+            .weight_shapes()
+            .map_err(|e| Error::bad_file(path, format!("its architecture cannot be built: {e}")))?;
+        let weights = matching_tensors(path, &file, &expected, device)?;
         let mut model = Sequential::new(&saved.architecture, 0, device)?;
         model.set_weights(&weights)?;
         *model.history_mut() = saved.history;

@@ -1,10 +1,11 @@
 //! Callbacks: code that `fit` runs after every batch and epoch, and that may stop training.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use candle_core::Tensor;
 
+use crate::device::Instant;
 use crate::error::Result;
 use crate::history::{EpochLog, Monitor};
 use crate::model::Sequential;

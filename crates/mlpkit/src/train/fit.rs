@@ -2,7 +2,7 @@
 //! [`Step`](super::step::Step) interface (the fused engine or Candle's autograd, chosen once),
 //! callbacks after each batch and epoch, and a line of history per epoch.
 
-use std::time::Instant;
+use crate::device::Instant;
 
 use candle_core::Device;
 
