@@ -35,6 +35,7 @@ MATHJAX_PARTS = [
     "MathJax.js",
     "LICENSE",
     "config/TeX-AMS_CHTML-full.js",
+    "config/Safe.js",
     "extensions",
     "jax/input/TeX",
     "jax/output/CommonHTML",
@@ -118,6 +119,8 @@ def main() -> int:
         nb = json.loads(path.read_text())
         title, summary = title_and_summary(nb)
         body, _ = exporter.from_filename(str(path))
+        # No icon of its own: without this line a browser asks the server for /favicon.ico.
+        body = body.replace("<head>", '<head>\n<link rel="icon" href="data:,">', 1)
         page = path.with_suffix(".html").name
         (out / page).write_text(body)
         entries.append((page, path.stem, title, summary))
@@ -133,6 +136,7 @@ def main() -> int:
         f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>MLP tutorials in Rust</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }}

@@ -24,3 +24,16 @@ use wasm_bindgen::prelude::*;
 pub(crate) fn js(error: mlpkit::Error) -> JsError {
     JsError::new(&error.to_string())
 }
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console)]
+    fn error(message: &str);
+}
+
+/// Runs when the page loads the module: a panic (a bug: every expected failure is an `Error`)
+/// is written to the browser's console with its message and place, before the module stops.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| error(&format!("mlpkit-web panicked: {info}"))));
+}

@@ -117,7 +117,8 @@ pub fn prepare_drawing(rgba: &[u8], width: u32, height: u32) -> mlpkit::Result<O
     let pixels = width as usize * height as usize;
     if rgba.len() != pixels * 4 || pixels == 0 {
         return Err(mlpkit::Error::InvalidArgument(format!(
-            "a {width} × {height} drawing has {} bytes of RGBA, not {}",
+            "a {width} × {height} drawing needs {} bytes of RGBA (4 per pixel), and {} were given; \
+             pass the canvas's whole getImageData and its width and height",
             pixels * 4,
             rgba.len()
         )));

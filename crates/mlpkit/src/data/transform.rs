@@ -75,13 +75,19 @@ fn map_bytes(src: &[u8], table: &[f32]) -> Vec<f32> {
         .len()
         .div_ceil(candle_core::utils::get_num_threads().max(1))
         .max(1);
+    let convert = |dst: &mut [f32], src: &[u8]| {
+        dst.iter_mut()
+            .zip(src)
+            .for_each(|(d, &p)| *d = table[p as usize])
+    };
+    if chunk >= src.len() {
+        // One piece: no thread to start (and none can be, in a browser's WebAssembly).
+        convert(&mut out, src);
+        return out;
+    }
     std::thread::scope(|s| {
         for (dst, src) in out.chunks_mut(chunk).zip(src.chunks(chunk)) {
-            s.spawn(move || {
-                dst.iter_mut()
-                    .zip(src)
-                    .for_each(|(d, &p)| *d = table[p as usize])
-            });
+            s.spawn(move || convert(dst, src));
         }
     });
     out

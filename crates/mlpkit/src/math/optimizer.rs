@@ -39,6 +39,9 @@ use serde::{Deserialize, Serialize};
 use crate::copies::{check_new_here, made_in_another_cell, this_copy};
 use crate::error::{Error, Result};
 
+/// Candle's `Optimizer` trait, for hand-written loops.
+mod candle_trait;
+
 /// What to do about variables made in another notebook cell.
 const MAKE_HERE: &str = "Make the variables and the optimizer in the cell that trains them; for a \
      model, `model.renew_vars()` in that cell gives new variables (`optimizer.set_vars(vars)`). \
@@ -469,42 +472,5 @@ impl Optimizer {
             }
         }
         Ok(())
-    }
-}
-
-impl candle_nn::Optimizer for Optimizer {
-    type Config = Rule;
-
-    fn new(vars: Vec<Var>, rule: Rule) -> candle_core::Result<Self> {
-        Optimizer::new(vars, rule).map_err(|e| candle_core::Error::Msg(e.to_string()))
-    }
-
-    fn step(&mut self, grads: &GradStore) -> candle_core::Result<()> {
-        self.update(grads).map_err(|e| match e {
-            Error::Candle(c) => c,
-            other => candle_core::Error::Msg(other.to_string()),
-        })
-    }
-
-    /// The gradients of `loss`, then [`Optimizer::update`]; made in another notebook cell, it
-    /// refuses before Candle computes any gradient (tensors from two cells can share numbers,
-    /// and the gradient pass itself would then fail with a shape error that says nothing
-    /// of cells).
-    fn backward_step(&mut self, loss: &Tensor) -> candle_core::Result<()> {
-        if self.made_in != this_copy() {
-            return Err(candle_core::Error::Msg(
-                made_in_another_cell("This optimizer and its variables", MAKE_HERE).to_string(),
-            ));
-        }
-        let grads = loss.backward()?;
-        candle_nn::Optimizer::step(self, &grads)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.rule.learning_rate()
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.rule.set_learning_rate(lr)
     }
 }
