@@ -35,6 +35,12 @@ with_progress() {
 EVCXR_VERSION=0.22.0
 KERNEL_PATCH="kernel/evcxr-$EVCXR_VERSION.patch"
 FRONTEND_PATCH="kernel/evcxr_jupyter-$EVCXR_VERSION.patch"
+# The kernel's ZeroMQ (the pure-Rust `zeromq` crate, at the version evcxr_jupyter's Cargo.lock
+# names): its ROUTER socket could block a tokio worker for good when a channel closed while
+# another connected, and the kernel then never answered (kernel/README.md, "A kernel that
+# never answered").
+ZEROMQ_VERSION=0.6.0
+ZEROMQ_PATCH="kernel/zeromq-$ZEROMQ_VERSION.patch"
 
 # The kernel is built without the release profile's thin local LTO: that makes its build take
 # 6 min 20 s instead of 9 min 41 s on two cores, for a first cell 0.6 s slower (12.2 s against
@@ -43,7 +49,7 @@ KERNEL_BUILD_PROFILE=(CARGO_PROFILE_RELEASE_LTO=off)
 
 ensure_evcxr() {
   local stamp
-  stamp="$TOOLS/.kernel-$( (echo "$EVCXR_VERSION ${KERNEL_BUILD_PROFILE[*]}"; cat "$KERNEL_PATCH" "$FRONTEND_PATCH") | sha256sum | cut -c1-16)"
+  stamp="$TOOLS/.kernel-$( (echo "$EVCXR_VERSION ${KERNEL_BUILD_PROFILE[*]}"; cat "$KERNEL_PATCH" "$FRONTEND_PATCH" "$ZEROMQ_PATCH") | sha256sum | cut -c1-16)"
   if [ -x "$TOOLS/bin/evcxr_jupyter" ] && [ -e "$stamp" ]; then
     return
   fi
@@ -62,10 +68,18 @@ ensure_evcxr() {
   fi
   patch --quiet -p1 -d "$src/evcxr" < "$KERNEL_PATCH"
   patch --quiet -p1 -d "$src/evcxr_jupyter" < "$FRONTEND_PATCH"
-  printf '\n[patch.crates-io]\nevcxr = { path = "../evcxr" }\n\n[workspace]\n' >> "$src/evcxr_jupyter/Cargo.toml"
-  # Every dependency stays at the version evcxr_jupyter was published with; only evcxr's
-  # entry changes, from the registry to the patched copy.
-  python3 kernel/unlock_evcxr.py lock "$src/evcxr_jupyter/Cargo.lock"
+  printf '\n[workspace]\n' >> "$src/evcxr_jupyter/Cargo.toml"
+  local patched=(evcxr) lines='evcxr = { path = "../evcxr" }\n'
+  if fetch_zeromq_source "$src" && patch --quiet -p1 -d "$src/zeromq" < "$ZEROMQ_PATCH"; then
+    patched+=(zeromq)
+    lines+='zeromq = { path = "../zeromq" }\n'
+  else
+    say "The fix to the kernel's ZeroMQ ($ZEROMQ_PATCH) does not apply to zeromq $ZEROMQ_VERSION as the registry serves it; building without it (a kernel may then, rarely, stop answering when JupyterLab reconnects: restart it)"
+  fi
+  printf "\n[patch.crates-io]\n$lines" >> "$src/evcxr_jupyter/Cargo.toml"
+  # Every dependency stays at the version evcxr_jupyter was published with; only the patched
+  # crates' entries change, from the registry to the patched copies.
+  python3 kernel/unlock_evcxr.py lock "$src/evcxr_jupyter/Cargo.lock" "${patched[@]}"
   with_progress kernel "$(grep -c '^name = ' "$src/evcxr_jupyter/Cargo.lock")" \
     env "${KERNEL_BUILD_PROFILE[@]}" cargo install --locked --force --path "$src/evcxr_jupyter" --root "$TOOLS"
   rm -f "$TOOLS"/.kernel-*
@@ -99,6 +113,18 @@ EOF
   mkdir -p "$src/evcxr_jupyter"
   cp -r "$(sed -n 2p <<<"$dirs")"/. "$src/evcxr_jupyter/"
   chmod -R u+w "$src/evcxr" "$src/evcxr_jupyter"
+}
+
+# Copies zeromq's published sources, at the version evcxr_jupyter's Cargo.lock names, into
+# SRC/zeromq, writable; fails if the lock names another version.
+fetch_zeromq_source() {  # SRC
+  local src="$1" dir
+  rm -rf "$src/zeromq"
+  grep -qx "version = \"$ZEROMQ_VERSION\"" <(grep -A1 -x 'name = "zeromq"' "$src/evcxr_jupyter/Cargo.lock") || return 1
+  # Reading the metadata with the lock downloads every locked crate's sources.
+  dir="$(cargo metadata --quiet --locked --format-version 1 --manifest-path "$src/evcxr_jupyter/Cargo.toml" \
+    | python3 kernel/unlock_evcxr.py dir zeromq "$ZEROMQ_VERSION")" || return 1
+  cp -r "$dir" "$src/zeromq" && chmod -R u+w "$src/zeromq"
 }
 
 # evcxr links every cell into a library with all its dependencies; the mold linker does

@@ -320,6 +320,28 @@ class UnlockEvcxr(TempDir):
         self.assertIn("expected one registry entry for evcxr", again.stderr)
         self.assertEqual(lock.read_text(), unlock_evcxr.unlock(LOCK))
 
+    def test_named_packages_are_unlocked_together_or_not_at_all(self):
+        zeromq = ('[[package]]\nname = "zeromq"\nversion = "0.6.0"\n'
+                  'source = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "cccc"\n')
+        text = unlock_evcxr.unlock(LOCK + "\n" + zeromq, ("evcxr", "zeromq"))
+        self.assertNotIn("aaaa", text)
+        self.assertNotIn("cccc", text)
+        self.assertIn('name = "zeromq"\nversion = "0.6.0"\n', text)
+        self.assertIn('checksum = "bbbb"', text)
+        with self.assertRaisesRegex(ValueError, "registry entry for zeromq, found 0"):
+            unlock_evcxr.unlock(LOCK, ("evcxr", "zeromq"))
+        lock = self.write("Cargo.lock", LOCK)
+        command = [sys.executable, str(ROOT / "kernel" / "unlock_evcxr.py"), "lock", str(lock), "evcxr", "zeromq"]
+        failed = subprocess.run(command, capture_output=True, text=True)
+        self.assertEqual(failed.returncode, 1)
+        self.assertEqual(lock.read_text(), LOCK, "nothing is written when one name is missing")
+
+    def test_one_source_dir_from_cargo_metadata(self):
+        metadata = {"packages": [{"name": "zeromq", "version": "0.6.0", "manifest_path": "/r/zeromq-0.6.0/Cargo.toml"}]}
+        self.assertEqual(unlock_evcxr.source_dir(metadata, "zeromq", "0.6.0"), "/r/zeromq-0.6.0")
+        with self.assertRaisesRegex(ValueError, "no zeromq 0.7.0"):
+            unlock_evcxr.source_dir(metadata, "zeromq", "0.7.0")
+
     def test_source_dirs_from_cargo_metadata(self):
         metadata = {"packages": [
             {"name": "evcxr_jupyter", "version": "0.22.0", "manifest_path": "/r/evcxr_jupyter-0.22.0/Cargo.toml"},

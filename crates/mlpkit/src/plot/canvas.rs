@@ -233,12 +233,20 @@ impl<B: DrawingBackend> DrawingBackend for Canvas<B> {
             FontTransform::Rotate90 | FontTransform::Rotate270 => (height, width),
             FontTransform::None | FontTransform::Rotate180 => (width, height),
         };
-        let dx = match style.anchor().h_pos {
+        // plotters hangs a y-axis description (turned to read upwards) from the middle of the
+        // axis with the anchor (Center, Top) meant along the text: centred on the axis, its top
+        // (facing left once turned) at the point. On screen that is (Left, Center); every
+        // other anchor is the box as seen.
+        let (h_pos, v_pos) = match (&transform, style.anchor().h_pos, style.anchor().v_pos) {
+            (FontTransform::Rotate270, HPos::Center, VPos::Top) => (HPos::Left, VPos::Center),
+            (_, h, v) => (h, v),
+        };
+        let dx = match h_pos {
             HPos::Left => 0,
             HPos::Center => -seen_w / 2,
             HPos::Right => -seen_w,
         };
-        let dy = match style.anchor().v_pos {
+        let dy = match v_pos {
             VPos::Top => 0,
             VPos::Center => -seen_h / 2,
             VPos::Bottom => -seen_h,
