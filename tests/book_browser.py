@@ -19,11 +19,11 @@ on any request that leaves the machine:
 - A page opened from a file (no server) says what to run instead of staying blank.
 """
 
+import base64
 import functools
 import gzip
 import http.server
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -68,8 +68,7 @@ def browser() -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                "--allow-file-access-from-files=false"]:
+                "--disable-background-networking", "--disable-component-update", "--no-first-run"]:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -106,12 +105,9 @@ def wait_for(driver, script: str, seconds: float, what: str):
 
 def mnist_test_digits(n: int) -> list[bytes]:
     """The first n MNIST test images, 28 × 28 bytes each (ink bright)."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import datasets  # the workspace's own finder: data/, ../shared/, the environment
-
+    # The workspace's own finder (data/, the environment), as ./lab uses it.
     folder = Path(subprocess.run([sys.executable, str(ROOT / "tools" / "datasets.py"), "find", "mnist"],
                                  check=True, capture_output=True, text=True).stdout.strip())
-    del datasets
     path = folder / "t10k-images-idx3-ubyte.gz"
     raw = gzip.open(path).read() if path.exists() else (folder / "t10k-images-idx3-ubyte").read_bytes()
     return [raw[16 + 784 * i: 16 + 784 * (i + 1)] for i in range(n)]
@@ -162,7 +158,7 @@ def check_read_page(driver, base: str, book: Path) -> list[str]:
             const ms = window.book.read();
             return { ms, last: window.book.last };
             """,
-            __import__("base64").b64encode(drawing).decode()))
+            base64.b64encode(drawing).decode()))
     native = native_readings(book, drawings)
     worst = 0.0
     for i, (p, n) in enumerate(zip(page, native)):
@@ -178,7 +174,6 @@ def check_read_page(driver, base: str, book: Path) -> list[str]:
             problems.append(f"drawing {i}: the page's probabilities differ from Rust's by {diff:.2e}")
     if page[-1]["last"] is not None:
         problems.append("a blank pad got an answer")
-    labels = [int(d) for d in driver.execute_script("return []")] or None
     right = sum(1 for p in page[:-1] if p["last"])
     print(f"    read-my-digit: {len(native) - 1} MNIST test digits drawn into the page; its probabilities match Rust's "
           f"on the same pixels to {worst:.1e} (largest difference); {right} answered")

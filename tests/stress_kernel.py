@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Stress check of the Rust kernel's start, as a person meets it: JupyterLab in headless Chromium.
 
-Not part of `./lab test` (it needs a browser and takes about an hour). It repeats two kinds of
+Not part of `./lab test` (it needs a browser and takes about an hour), except `--mode churn`
+(below), which `./lab test` runs on five kernels. It repeats two kinds of
 cycle on a copy of notebook 06 and says, per cycle, how long "Run All" took to run every cell,
 or HANG with what the page and the kernel showed:
 
@@ -10,6 +11,12 @@ or HANG with what the page and the kernel showed:
             mlpkit; wait until every code cell has run; shut the kernel down;
   restart   with the notebook open, clear its outputs, choose "Restart Kernel and Run All
             Cells" from the Kernel menu, and wait until every code cell has run again.
+
+  churn     (no browser, seconds) what jupyter_server does each time it connects to a
+            kernel, 1,000 times per kernel (--exchanges): a short-lived shell channel asks
+            for kernel_info and closes, three new channels connect and ask at once; a
+            channel without a reply within 10 s is a hang (kernel/README.md, "A kernel that
+            never answered").
 
 A cycle in which no cell has finished for --timeout seconds (default 300) is a hang: the
 script then saves JupyterLab's log (the kernel's standard error is in it), a screenshot, the
@@ -32,8 +39,9 @@ seeded by --seed); --busy keeps one core busy (`yes > /dev/null`) during the cyc
 something else runs on the machine.
 
 The notebook is a copy of notebooks/06-your-own-digits.ipynb in a temporary folder (with its
-`:dep mlpkit` path made absolute, the path the kernel's preload uses, and a copy of the saved
-network it loads from notebooks/models/), served by a JupyterLab of its own (from .venv/, with
+`:dep mlpkit` path made absolute, the path the kernel's preload uses, a copy of the saved
+network it loads from notebooks/models/ and of the pictures it reads from
+notebooks/my-digits/), served by a JupyterLab of its own (from .venv/, with
 the kernel `rust-mlpkit` as `./lab open` starts it) on 127.0.0.1:--port. That JupyterLab keeps
 its user settings and workspaces in the temporary folder; there the notebook is not windowed
 (`windowingMode: none`), so that every cell is in the page to be read.
@@ -149,12 +157,16 @@ class Lab:
                 cell["source"] = new
             if cell["cell_type"] == "code":
                 cell["outputs"], cell["execution_count"] = [], None
+                # A folded cell (a solution) shows no prompt; unfolded, its "[n]:" can be read.
+                cell.get("metadata", {}).get("jupyter", {}).pop("source_hidden", None)
         if rewritten != 1:
             raise SystemExit(f"expected one `:dep mlpkit` line in {NOTEBOOK}, found {rewritten}")
         (self.notebooks / self.notebook_name).write_text(json.dumps(nb, indent=1))
         # The network the notebook trains once and then loads, as in notebooks/.
         if SAVED_MODELS.is_dir():
             shutil.copytree(SAVED_MODELS, self.notebooks / "models")
+        # The pictures of digits the notebook reads from files, as in notebooks/.
+        shutil.copytree(NOTEBOOK.parent / "my-digits", self.notebooks / "my-digits")
         # Every cell in the page (not windowed), so that the prompts can be read.
         settings = self.dir / "user-settings" / "@jupyterlab" / "notebook-extension"
         settings.mkdir(parents=True)
@@ -338,6 +350,9 @@ def save_process_evidence(folder: Path, pid: int, what: str, connection_file: Pa
                 pass
         lines.append("--- fds\n" + "\n".join(fds))
         (folder / f"proc-{p}.txt").write_text("\n".join(lines) + "\n")
+        if shutil.which("gdb") is None:
+            (folder / f"gdb-{p}.txt").write_text("gdb is not installed (apt-get install gdb): no thread stacks\n")
+            continue
         bt = subprocess.run(["gdb", "-p", str(p), "-batch", "-ex", "set pagination off",
                              "-ex", "thread apply all bt"],
                             capture_output=True, text=True, timeout=300)

@@ -28,14 +28,21 @@ fn run() -> Result<(), String> {
     let bytes = std::fs::read(drawings).map_err(|e| format!("{drawings}: {e}"))?;
     let size = 4 * width as usize * height as usize;
     if size == 0 || bytes.len() % size != 0 {
-        return Err(format!("{drawings} holds {} bytes, not a whole number of {size}-byte drawings", bytes.len()));
+        return Err(format!(
+            "{drawings} holds {} bytes, not a whole number of {size}-byte drawings",
+            bytes.len()
+        ));
     }
     for drawing in bytes.chunks(size) {
         match mlpkit_web::prepare_drawing(drawing, width, height).map_err(|e| e.to_string())? {
             None => println!("none"),
             Some(digit) => {
                 let reading = reader.read_prepared(&digit).map_err(|e| e.to_string())?;
-                let line: Vec<String> = reading.probabilities().iter().map(|p| format!("{p:.7e}")).collect();
+                let line: Vec<String> = reading
+                    .probabilities()
+                    .iter()
+                    .map(|p| format!("{p:.7e}"))
+                    .collect();
                 println!("{}", line.join(" "));
             }
         }

@@ -35,5 +35,7 @@ extern "C" {
 /// is written to the browser's console with its message and place, before the module stops.
 #[wasm_bindgen(start)]
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| error(&format!("mlpkit-web panicked: {info}"))));
+    std::panic::set_hook(Box::new(|info| {
+        error(&format!("mlpkit-web panicked: {info}"))
+    }));
 }

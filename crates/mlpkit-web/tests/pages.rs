@@ -51,11 +51,19 @@ fn a_model_reads_mnist_digits_drawn_on_a_canvas() {
 
     let n = 300;
     let images = mnist.test.head(n).unwrap();
-    let pixels: Vec<Vec<u8>> = images.images().to_vec3::<u8>().unwrap().into_iter().map(|rows| rows.concat()).collect();
+    let pixels: Vec<Vec<u8>> = images
+        .images()
+        .to_vec3::<u8>()
+        .unwrap()
+        .into_iter()
+        .map(|rows| rows.concat())
+        .collect();
     let labels = images.label_vec().unwrap();
     let mut right = 0;
     for (digit, &label) in pixels.iter().zip(&labels) {
-        let prepared = prepare_drawing(&drawing(digit), 280, 280).unwrap().expect("a digit has ink");
+        let prepared = prepare_drawing(&drawing(digit), 280, 280)
+            .unwrap()
+            .expect("a digit has ink");
         assert_eq!(prepared.dims(), [28, 28]);
         let reading = reader.read_prepared(&prepared).unwrap();
         let sum: f32 = reading.probabilities().iter().sum();
@@ -64,7 +72,10 @@ fn a_model_reads_mnist_digits_drawn_on_a_canvas() {
     }
     // The network reads about 95% of MNIST's test digits as they are; drawn on a canvas and
     // prepared again the MNIST way, they must stay close to that.
-    assert!(right * 100 >= 92 * n, "{right} of {n} drawn digits read right");
+    assert!(
+        right * 100 >= 92 * n,
+        "{right} of {n} drawn digits read right"
+    );
 }
 
 #[test]
@@ -72,7 +83,10 @@ fn a_blank_pad_has_no_answer_and_a_wrong_size_is_an_error() {
     let blank = vec![255u8; 280 * 280 * 4];
     assert!(prepare_drawing(&blank, 280, 280).unwrap().is_none());
     let transparent = vec![0u8; 280 * 280 * 4];
-    assert!(prepare_drawing(&transparent, 280, 280).unwrap().is_none(), "transparent pixels are white paper");
+    assert!(
+        prepare_drawing(&transparent, 280, 280).unwrap().is_none(),
+        "transparent pixels are white paper"
+    );
     let err = prepare_drawing(&blank, 280, 279).unwrap_err().to_string();
     assert!(err.contains("280 × 279") && err.contains("RGBA"), "{err}");
     let err = prepare_drawing(&[], 0, 0).unwrap_err().to_string();
@@ -85,9 +99,15 @@ fn a_model_for_other_pictures_or_a_damaged_file_is_refused() {
         .add(Dense::new(10, Activation::Softmax))
         .build(1)
         .unwrap();
-    let err = Reader::from_file_bytes(&model_file(&small)).err().unwrap().to_string();
+    let err = Reader::from_file_bytes(&model_file(&small))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("64 inputs") && err.contains("784"), "{err}");
-    let err = Reader::from_file_bytes(b"not a model").err().unwrap().to_string();
+    let err = Reader::from_file_bytes(b"not a model")
+        .err()
+        .unwrap()
+        .to_string();
     assert!(!err.is_empty());
 }
 
@@ -95,12 +115,18 @@ fn uci_file() -> Vec<u8> {
     let dir = std::env::var_os(uci_digits::env_var())
         .map(std::path::PathBuf::from)
         .unwrap_or_else(uci_digits::workspace_dir);
-    std::fs::read(dir.join(uci_digits::file_name())).expect("the UCI digits (./lab setup puts them in data/uci-digits/)")
+    std::fs::read(dir.join(uci_digits::file_name()))
+        .expect("the UCI digits (./lab setup puts them in data/uci-digits/)")
 }
 
 #[test]
 fn training_in_the_page_learns_the_uci_digits() {
-    let settings = TrainerSettings { hidden: 32, learning_rate: 0.003, batch_size: 32, seed: 1 };
+    let settings = TrainerSettings {
+        hidden: 32,
+        learning_rate: 0.003,
+        batch_size: 32,
+        seed: 1,
+    };
     let mut trainer = Trainer::with(&uci_file(), settings).unwrap();
     assert_eq!(trainer.sizes(), vec![1797 - 360 - 180, 180, 360]);
     let mut last = None;
@@ -110,7 +136,11 @@ fn training_in_the_page_learns_the_uci_digits() {
         last = Some(report);
     }
     let last = last.unwrap();
-    assert!(last.val_accuracy > 0.9, "validation accuracy {}", last.val_accuracy);
+    assert!(
+        last.val_accuracy > 0.9,
+        "validation accuracy {}",
+        last.val_accuracy
+    );
     let test = trainer.score().unwrap();
     assert!(test.accuracy() > 0.9, "test accuracy {}", test.accuracy());
     let counts = test.counts();
@@ -129,7 +159,12 @@ fn training_in_the_page_learns_the_uci_digits() {
 fn a_damaged_digits_file_is_refused() {
     let mut bytes = uci_file();
     bytes[100] ^= 1;
-    let settings = TrainerSettings { hidden: 8, learning_rate: 0.01, batch_size: 32, seed: 1 };
+    let settings = TrainerSettings {
+        hidden: 8,
+        learning_rate: 0.01,
+        batch_size: 32,
+        seed: 1,
+    };
     let err = Trainer::with(&bytes, settings).err().unwrap().to_string();
     assert!(err.contains("SHA-256"), "{err}");
 }
