@@ -243,6 +243,11 @@ def check_formulas(driver, base: str) -> list[str]:
     return ["raw TeX ($a^{(in)}$) is still visible in 02-mlp-from-raw-files.html"] if raw else []
 
 
+def check_link_from_notebook(book: Path) -> list[str]:
+    page = (book / "06-your-own-digits.html").read_text()
+    return [] if 'href="read-my-digit.html"' in page else ["06-your-own-digits.html does not link to read-my-digit.html"]
+
+
 def check_from_file(driver, book: Path) -> list[str]:
     driver.get((book / "read-my-digit.html").resolve().as_uri())
     text = wait_for(driver, "const n = document.querySelector('.needs-server'); return n && n.innerText", 10,
@@ -266,6 +271,7 @@ def main() -> int:
             ("train-it-here.html", lambda: check_train_page(driver, base)),
             ("02-mlp-from-raw-files.html", lambda: check_formulas(driver, base)),
             ("opened from a file", lambda: check_from_file(driver, book)),
+            ("06-your-own-digits.html", lambda: check_link_from_notebook(book)),
         ]:
             try:
                 found = check()

@@ -88,6 +88,17 @@ def copy_web(out: Path) -> list[str]:
     return missing
 
 
+def what_each_teaches() -> dict[str, str]:
+    """The "what it teaches" column of the README's table of notebooks, by notebook name: the
+    index says what the README says."""
+    found = {}
+    for line in (ROOT / "README.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and re.fullmatch(r"`\d\d-[\w-]+`", cells[0]):
+            found[cells[0].strip("`")] = re.sub(r"`|\*", "", cells[2])
+    return found
+
+
 def title_and_summary(nb: dict) -> tuple[str, str]:
     """The notebook's first heading and the paragraph after it."""
     for cell in nb["cells"]:
@@ -118,12 +129,20 @@ def main() -> int:
         require_js_url="vendor/require.js",
     )
     entries = []
+    teaches = what_each_teaches()
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         nb = json.loads(path.read_text())
         title, summary = title_and_summary(nb)
+        summary = teaches.get(path.stem, summary)
+        summary = summary[:1].upper() + summary[1:]
         body, _ = exporter.from_filename(str(path))
         # No icon of its own: without this line a browser asks the server for /favicon.ico.
         body = body.replace("<head>", '<head>\n<link rel="icon" href="data:,">', 1)
+        if not notebooks_only:
+            # Where a lesson names one of the interactive pages (notebook 06 names *Read my
+            # digit*), the book links to it; in JupyterLab the name stays plain text.
+            for web_page, web_title, _ in PAGES:
+                body = body.replace(f"<em>{web_title}</em>", f'<a href="{web_page}"><em>{web_title}</em></a>')
         page = path.with_suffix(".html").name
         (out / page).write_text(body)
         entries.append((page, path.stem, title, summary))
