@@ -76,7 +76,7 @@ ensure_evcxr() {
   else
     say "The fix to the kernel's ZeroMQ ($ZEROMQ_PATCH) does not apply to zeromq $ZEROMQ_VERSION as the registry serves it; building without it (a kernel may then, rarely, stop answering when JupyterLab reconnects: restart it)"
   fi
-  printf "\n[patch.crates-io]\n$lines" >> "$src/evcxr_jupyter/Cargo.toml"
+  printf '\n[patch.crates-io]\n%b' "$lines" >> "$src/evcxr_jupyter/Cargo.toml"
   # Every dependency stays at the version evcxr_jupyter was published with; only the patched
   # crates' entries change, from the registry to the patched copies.
   python3 kernel/unlock_evcxr.py lock "$src/evcxr_jupyter/Cargo.lock" "${patched[@]}"

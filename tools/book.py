@@ -149,6 +149,7 @@ def main() -> int:
         print(f"    {page}: {title}")
     for page, title, summary in [] if notebooks_only else PAGES:
         entries.append((page, "▶ ", title, summary))
+    extra = "" if notebooks_only else "; the last two pages run the workspace's Rust in your browser"
     items = "\n".join(
         f'<li><a href="{html.escape(page)}"><b>{html.escape(stem[:2])}</b> {html.escape(title)}</a>'
         f"<p>{html.escape(summary)}</p></li>"
@@ -170,8 +171,7 @@ p {{ margin: 0.3rem 0 0; color: #444; }}
 <body>
 <h1>MLP tutorials in Rust</h1>
 <p>The classic multilayer-perceptron lessons (MNIST and Fashion-MNIST), run with Candle in
-Rust notebooks. Each page is a notebook as it last ran, outputs and figures included; the
-last two pages run the workspace's Rust in your browser.</p>
+Rust notebooks. Each page is a notebook as it last ran, outputs and figures included{extra}.</p>
 <ul>
 {items}
 </ul>

@@ -41,6 +41,7 @@ function show(reading) {
     row.classList.toggle("top", digit === top);
   });
   answer.textContent = reading ? `${top}` : "";
+  answer.setAttribute("aria-label", reading ? `the network reads ${top}` : "no digit drawn");
   const picture = seen.createImageData(28, 28);
   if (reading) {
     reading.picture.forEach((v, i) => picture.data.set([v, v, v, 255], 4 * i));
@@ -55,17 +56,29 @@ function show(reading) {
 function readNow() {
   if (!reader) return null;
   const start = performance.now();
-  const { data, width, height } = pen.getImageData(0, 0, pad.width, pad.height);
-  const reading = reader.read(data, width, height); // undefined while there is no ink
-  if (reading) {
-    show({ digit: reading.digit, probabilities: reading.probabilities, picture: reading.picture });
-    reading.free();
-  } else {
-    show(null);
+  let reading;
+  try {
+    const { data, width, height } = pen.getImageData(0, 0, pad.width, pad.height);
+    reading = reader.read(data, width, height); // undefined while there is no ink
+    show(reading ? { digit: reading.digit, probabilities: reading.probabilities, picture: reading.picture } : null);
+  } catch (error) {
+    // The module failed (a bug): say so, and stop calling it.
+    reader = null;
+    fail("The network could not read the drawing", error);
+    return null;
+  } finally {
+    if (reading) reading.free();
   }
   const ms = performance.now() - start;
   book.readMs.push(ms);
   return ms;
+}
+
+function fail(what, error) {
+  book.error = String((error && error.message) || error);
+  status.className = "error";
+  status.textContent = `${what}: ${book.error}. Reload the page to start again.`;
+  console.error(error);
 }
 
 let queued = false;
@@ -131,11 +144,9 @@ async function start() {
     document.getElementById("layers").textContent = `a ${reader.layers()} multilayer perceptron`;
     book.readyMs = performance.now();
     status.textContent = `Ready (the module and the network loaded in ${Math.round(book.readyMs)} ms). Draw a digit.`;
+    readNow(); // anything drawn while the page was loading
   } catch (error) {
-    book.error = String(error.message || error);
-    status.className = "error";
-    status.textContent = `The page could not start: ${book.error}`;
-    console.error(error);
+    fail("The page could not start", error);
   }
 }
 start();

@@ -78,8 +78,16 @@ const nextFrame = () => new Promise((resolve) => setTimeout(resolve, 0));
 async function train(settings = {}) {
   const hidden = settings.hidden ?? Number($("hidden").value);
   const rate = settings.rate ?? Number($("rate").value);
-  const total = settings.epochs ?? Math.max(1, Math.min(500, Number($("epochs").value) || 1));
+  const total = settings.epochs ?? Math.max(1, Math.min(500, Math.floor(Number($("epochs").value)) || 1));
   const seed = settings.seed ?? Number($("seed").value);
+  status.className = "";
+  book.error = null;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
+    status.className = "error";
+    status.textContent = "The seed must be a whole number from 0 to 4294967295.";
+    return null;
+  }
+  status.textContent = "Training…";
   stopping = false;
   $("train").disabled = true;
   $("stop").disabled = false;
@@ -101,23 +109,31 @@ async function train(settings = {}) {
       $("epoch-line").textContent = `epoch ${last.epoch}/${total}: training accuracy ${(100 * last.accuracy).toFixed(1)}%, validation accuracy ${(100 * last.val_accuracy).toFixed(1)}% (${nTrain} training, ${nVal} validation digits)`;
       await nextFrame();
     }
-    run.stopped = stopping;
+    run.stopped = run.epochs.length < total;
     const report = trainer.test();
     run.test = report.accuracy;
     const counts = Array.from(report.counts);
     report.free();
     run.seconds = (performance.now() - started) / 1000;
     $("test-result").textContent = `${(100 * run.test).toFixed(1)}% of the ${nTest} test digits read right, after ${run.epochs.length} epochs${run.stopped ? " (stopped)" : ""}; training took ${run.seconds.toFixed(1)} s in this browser.`;
+    status.textContent = "Done. Change the settings and train again, or draw your own digit on the Read my digit page.";
     showConfusion(counts);
   } catch (error) {
-    book.error = String(error.message || error);
+    book.error = String((error && error.message) || error);
     status.className = "error";
-    status.textContent = `Training failed: ${book.error}`;
+    status.textContent = `Training failed: ${book.error}. Reload the page to start again.`;
+    $("test-result").textContent = "No result: training failed.";
     console.error(error);
   } finally {
-    if (trainer) trainer.free();
     $("train").disabled = false;
     $("stop").disabled = true;
+    // After a failure inside the module it may refuse to free the trainer; the page is
+    // reloaded then anyway.
+    try {
+      if (trainer) trainer.free();
+    } catch (error) {
+      console.warn(error);
+    }
   }
   return run;
 }

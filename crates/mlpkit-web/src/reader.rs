@@ -67,10 +67,19 @@ impl Reader {
         let model = Sequential::from_bytes(model_file, "the model file", &Device::Cpu)?;
         let inputs: usize = model.architecture().input_shape.iter().product();
         let outputs = model.architecture().output_shape()?;
-        if inputs != 784 || outputs != [10] {
+        let softmax = matches!(
+            model.layers().iter().rev().find_map(|l| match &l.spec {
+                mlpkit::model::LayerSpec::Dense(d) => Some(d.activation),
+                _ => None,
+            }),
+            Some(mlpkit::prelude::Activation::Softmax)
+        );
+        if inputs != 784 || outputs != [10] || !softmax {
             return Err(mlpkit::Error::InvalidArgument(format!(
-                "this model takes {inputs} inputs and gives {outputs:?} outputs; reading a digit \
-                 needs one that takes the 784 pixels of an MNIST image and gives 10 probabilities"
+                "this model takes {inputs} inputs and gives {outputs:?} outputs{}; reading a \
+                 digit needs one that takes the 784 pixels of an MNIST image and gives 10 \
+                 probabilities (a softmax output layer)",
+                if softmax { "" } else { " without a softmax" }
             )));
         }
         Ok(Reader { model })
@@ -114,12 +123,12 @@ impl Reading {
 /// `mlpkit::data::picture::mnist_style`; `None` when it has no ink. Transparent pixels are
 /// white paper.
 pub fn prepare_drawing(rgba: &[u8], width: u32, height: u32) -> mlpkit::Result<Option<Tensor>> {
-    let pixels = width as usize * height as usize;
-    if rgba.len() != pixels * 4 || pixels == 0 {
+    // In u64: on wasm32 a usize has 32 bits, and a large width times height would wrap.
+    let needed = u64::from(width) * u64::from(height) * 4;
+    if rgba.len() as u64 != needed || needed == 0 {
         return Err(mlpkit::Error::InvalidArgument(format!(
-            "a {width} × {height} drawing needs {} bytes of RGBA (4 per pixel), and {} were given; \
-             pass the canvas's whole getImageData and its width and height",
-            pixels * 4,
+            "a {width} × {height} drawing needs {needed} bytes of RGBA (4 per pixel), and {} were \
+             given; pass the canvas's whole getImageData and its width and height",
             rgba.len()
         )));
     }

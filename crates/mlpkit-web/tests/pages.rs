@@ -104,6 +104,15 @@ fn a_model_for_other_pictures_or_a_damaged_file_is_refused() {
         .unwrap()
         .to_string();
     assert!(err.contains("64 inputs") && err.contains("784"), "{err}");
+    let scores = Architecture::new(&[784])
+        .add(Dense::new(10, Activation::Linear))
+        .build(1)
+        .unwrap();
+    let err = Reader::from_file_bytes(&model_file(&scores))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("without a softmax"), "{err}");
     let err = Reader::from_file_bytes(b"not a model")
         .err()
         .unwrap()
