@@ -14,7 +14,7 @@
 
 use ab_glyph::{point, Font, PxScale};
 use plotters::prelude::DrawingBackend;
-use plotters_backend::text_anchor::{HPos, VPos};
+use plotters_backend::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontTransform,
 };
@@ -228,29 +228,7 @@ impl<B: DrawingBackend> DrawingBackend for Canvas<B> {
         let (width, height) = box_size(&line);
         let (width, height) = (width as i32, height as i32);
         let transform = style.transform();
-        // The anchor places the text's box as it appears on screen, after any rotation.
-        let (seen_w, seen_h) = match transform {
-            FontTransform::Rotate90 | FontTransform::Rotate270 => (height, width),
-            FontTransform::None | FontTransform::Rotate180 => (width, height),
-        };
-        // plotters hangs a y-axis description (turned to read upwards) from the middle of the
-        // axis with the anchor (Center, Top) meant along the text: centred on the axis, its top
-        // (facing left once turned) at the point. On screen that is (Left, Center); every
-        // other anchor is the box as seen.
-        let (h_pos, v_pos) = match (&transform, style.anchor().h_pos, style.anchor().v_pos) {
-            (FontTransform::Rotate270, HPos::Center, VPos::Top) => (HPos::Left, VPos::Center),
-            (_, h, v) => (h, v),
-        };
-        let dx = match h_pos {
-            HPos::Left => 0,
-            HPos::Center => -seen_w / 2,
-            HPos::Right => -seen_w,
-        };
-        let dy = match v_pos {
-            VPos::Top => 0,
-            VPos::Center => -seen_h / 2,
-            VPos::Bottom => -seen_h,
-        };
+        let (dx, dy) = box_offset(&transform, style.anchor(), width, height);
         // A point `(x, y)` of the upright box, where it appears in the box as drawn.
         let turn = |x: i32, y: i32| match transform {
             FontTransform::None => (x, y),
@@ -291,5 +269,59 @@ impl<B: DrawingBackend> DrawingBackend for Canvas<B> {
             }
         }
         result
+    }
+}
+
+/// Where the top-left corner of a `width × height` text box goes relative to its anchor point,
+/// once turned by `transform`: the anchor places the box as it appears on screen.
+///
+/// plotters hangs a y-axis description (turned to read upwards) from the middle of the axis
+/// with the anchor (Center, Top) meant along the text: centred on the axis, its top (facing
+/// left once turned) at the point. On screen that is (Left, Center).
+fn box_offset(transform: &FontTransform, anchor: Pos, width: i32, height: i32) -> (i32, i32) {
+    let (seen_w, seen_h) = match transform {
+        FontTransform::Rotate90 | FontTransform::Rotate270 => (height, width),
+        FontTransform::None | FontTransform::Rotate180 => (width, height),
+    };
+    let (h_pos, v_pos) = match (transform, anchor.h_pos, anchor.v_pos) {
+        (FontTransform::Rotate270, HPos::Center, VPos::Top) => (HPos::Left, VPos::Center),
+        (_, h, v) => (h, v),
+    };
+    let dx = match h_pos {
+        HPos::Left => 0,
+        HPos::Center => -seen_w / 2,
+        HPos::Right => -seen_w,
+    };
+    let dy = match v_pos {
+        VPos::Top => 0,
+        VPos::Center => -seen_h / 2,
+        VPos::Bottom => -seen_h,
+    };
+    (dx, dy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upward_axis_label_is_centred_on_its_point_and_hangs_right_of_it() {
+        // A 100 × 20 label turned to read upwards takes 20 × 100 on screen.
+        let axis_desc = Pos::new(HPos::Center, VPos::Top);
+        assert_eq!(
+            box_offset(&FontTransform::Rotate270, axis_desc, 100, 20),
+            (0, -50)
+        );
+        // Other anchors place the box as seen: a label hung downwards from a tick.
+        let tick = Pos::new(HPos::Center, VPos::Top);
+        assert_eq!(
+            box_offset(&FontTransform::Rotate90, tick, 100, 20),
+            (-10, 0)
+        );
+        let centre = Pos::new(HPos::Center, VPos::Center);
+        assert_eq!(
+            box_offset(&FontTransform::None, centre, 100, 20),
+            (-50, -10)
+        );
     }
 }
