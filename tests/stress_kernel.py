@@ -11,7 +11,6 @@ or HANG with what the page and the kernel showed:
             mlpkit; wait until every code cell has run; shut the kernel down;
   restart   with the notebook open, clear its outputs, choose "Restart Kernel and Run All
             Cells" from the Kernel menu, and wait until every code cell has run again.
-
   churn     (no browser, seconds) what jupyter_server does each time it connects to a
             kernel, 1,000 times per kernel (--exchanges): a short-lived shell channel asks
             for kernel_info and closes, three new channels connect and ask at once; a
@@ -606,6 +605,19 @@ def main() -> int:
             lab.shut_down_kernels()
             return folder
 
+        def report(mode, i, outcome, detail, took, how=""):
+            """Logs one cycle's outcome (with evidence for a hang) and records it."""
+            if outcome == "ok":
+                log(f"  {mode} {i:2d}: {how}all {n_cells} cells ran in {took:.0f} s")
+            elif outcome in ("hang", "died"):
+                folder = on_hang(mode, i, detail)
+                log(f"  {mode} {i:2d}: {outcome.upper()} ({how}after {took:.0f} s: {describe(detail)}); "
+                    f"evidence in {folder}")
+            elif outcome == "error":
+                log(f"  {mode} {i:2d}: ERROR after {took:.0f} s: {describe(detail)}; "
+                    f"first error: {detail['errors'][0][:200]!r}")
+            results[mode].append((outcome, took))
+
         if args.mode in ("open", "both"):
             for i in range(1, args.cycles + 1):
                 delay = rng.uniform(*delay_range)
@@ -619,17 +631,7 @@ def main() -> int:
                 except (RuntimeError, WebDriverException) as e:
                     outcome, detail, t0 = "failed", None, time.time()
                     log(f"  open {i:2d}: FAILED to drive the page: {e}")
-                took = time.time() - t0
-                if outcome == "ok":
-                    log(f"  open {i:2d}: Run All {delay:.1f} s after opening, all {n_cells} cells ran in {took:.0f} s")
-                elif outcome in ("hang", "died"):
-                    folder = on_hang("open", i, detail)
-                    log(f"  open {i:2d}: {outcome.upper()} (Run All {delay:.1f} s after opening; after {took:.0f} s: "
-                        f"{describe(detail)}); evidence in {folder}")
-                elif outcome == "error":
-                    log(f"  open {i:2d}: ERROR after {took:.0f} s: {describe(detail)}; "
-                        f"first error: {detail['errors'][0][:200]!r}")
-                results["open"].append((outcome, took))
+                report("open", i, outcome, detail, time.time() - t0, f"Run All {delay:.1f} s after opening, ")
                 browser.d.get("about:blank")
             lab.shut_down_kernels()
 
@@ -660,19 +662,10 @@ def main() -> int:
                 except (RuntimeError, WebDriverException) as e:
                     outcome, detail, t0 = "failed", None, time.time()
                     log(f"  restart {i:2d}: FAILED to drive the page: {e}")
-                took = time.time() - t0
-                if outcome == "ok":
-                    log(f"  restart {i:2d}: all {n_cells} cells ran in {took:.0f} s")
-                elif outcome in ("hang", "died"):
-                    folder = on_hang("restart", i, detail)
-                    log(f"  restart {i:2d}: {outcome.upper()} (after {took:.0f} s: {describe(detail)}); "
-                        f"evidence in {folder}")
+                report("restart", i, outcome, detail, time.time() - t0)
+                if outcome in ("hang", "died"):
                     browser.d.get("about:blank")
                     browser.open_notebook()
-                elif outcome == "error":
-                    log(f"  restart {i:2d}: ERROR after {took:.0f} s: {describe(detail)}; "
-                        f"first error: {detail['errors'][0][:200]!r}")
-                results["restart"].append((outcome, took))
     finally:
         if browser:
             try:

@@ -93,30 +93,29 @@ fn a_blank_pad_has_no_answer_and_a_wrong_size_is_an_error() {
     assert!(err.contains("0 × 0"), "{err}");
 }
 
+/// The error `Reader` gives for a model file it refuses.
+fn refusal(model_file: &[u8]) -> String {
+    Reader::from_file_bytes(model_file)
+        .err()
+        .expect("refused")
+        .to_string()
+}
+
 #[test]
 fn a_model_for_other_pictures_or_a_damaged_file_is_refused() {
     let small = Architecture::new(&[64])
         .add(Dense::new(10, Activation::Softmax))
         .build(1)
         .unwrap();
-    let err = Reader::from_file_bytes(&model_file(&small))
-        .err()
-        .unwrap()
-        .to_string();
+    let err = refusal(&model_file(&small));
     assert!(err.contains("64 inputs") && err.contains("784"), "{err}");
     let scores = Architecture::new(&[784])
         .add(Dense::new(10, Activation::Linear))
         .build(1)
         .unwrap();
-    let err = Reader::from_file_bytes(&model_file(&scores))
-        .err()
-        .unwrap()
-        .to_string();
+    let err = refusal(&model_file(&scores));
     assert!(err.contains("without a softmax"), "{err}");
-    let err = Reader::from_file_bytes(b"not a model")
-        .err()
-        .unwrap()
-        .to_string();
+    let err = refusal(b"not a model");
     assert!(!err.is_empty());
 }
 
