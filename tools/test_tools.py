@@ -1,5 +1,6 @@
 """Unit tests of the workspace's Python tools: tools/datasets.py, kernel/unlock_evcxr.py and
-tools/check_crate.py. Standard library only, no network, temporary folders only.
+tools/check_crate.py; and of ./lab's arguments and test parts (with the parts' work replaced,
+so that nothing is built or run). Standard library only, no network, temporary folders only.
 
     python3 -m unittest discover -s tools -p 'test_*.py'      (what ./lab test runs)
 """
@@ -616,6 +617,96 @@ class CheckCrate(TempDir):
         self.assertEqual(run.returncode, 1)
         self.assertEqual(len(run.stdout.splitlines()), 1)
         self.assertRegex(run.stdout, r"^\S+/src/low\.rs:1: upward arrow: .+: .+")
+
+
+# ----------------------------------------------------------------------------- ./lab
+
+LAB = ROOT / "lab"
+PARTS_IN_ORDER = ["tools", "rust", "notebooks", "kernel", "book"]
+
+
+def lab(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LAB), *args], capture_output=True, text=True, timeout=60)
+
+
+def lab_functions(script: str) -> subprocess.CompletedProcess:
+    """Runs `script` in bash after sourcing ./lab (which then only defines its functions), with
+    the prerequisites' check and every test part's work replaced by a line that names it."""
+    stubs = "check_prerequisites() { :; }\n" + "".join(
+        f'test_part_{p}() {{ echo "ran {p} $*"; }}\n' for p in PARTS_IN_ORDER)
+    return subprocess.run(["bash", "-c", f"source {LAB}\n{stubs}{script}"], capture_output=True, text=True, timeout=60)
+
+
+class LabCommand(unittest.TestCase):
+    def test_an_unknown_part_exits_2_and_lists_the_parts(self):
+        run = lab("test", "nonsense")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("has no part 'nonsense'", run.stderr)
+        for part in PARTS_IN_ORDER:
+            self.assertRegex(run.stderr, rf"(?m)^  {part}\b")
+
+    def test_notebooks_takes_names_but_no_options(self):
+        run = lab("test", "notebooks", "--write")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("not '--write'", run.stderr)
+
+    def test_help_prints_the_usage_and_no_command_the_usage_line(self):
+        run = lab("help")
+        self.assertEqual(run.returncode, 0)
+        for command in ("./lab open", "./lab setup", "./lab test [PART...]", "./lab book"):
+            self.assertIn(command, run.stdout)
+        self.assertNotIn("set -euo", run.stdout)
+        run = lab()
+        self.assertEqual(run.returncode, 2)
+        self.assertRegex(run.stderr, r"^usage: ./lab open \| setup \| test \[PART...\] \|")
+
+    def test_parts_run_in_their_order_and_names_go_to_notebooks(self):
+        run = lab_functions("cmd_test kernel notebooks 00 03 rust")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.stdout.splitlines(), ["ran rust ", "ran notebooks 00 03", "ran kernel "])
+        self.assertRegex(run.stderr, r"(?m)^    rust +passed in 0 s$")
+        self.assertIn("Tests passed (rust notebooks kernel) in", run.stderr)
+
+    def test_every_part_by_default_and_one_part_without_a_summary(self):
+        run = lab_functions("cmd_test")
+        self.assertEqual([line.split()[1] for line in run.stdout.splitlines()], PARTS_IN_ORDER)
+        self.assertIn("All tests passed in", run.stderr)
+        run = lab_functions("cmd_test tools")
+        self.assertNotRegex(run.stderr, r"(?m)^    tools +passed")
+        self.assertIn("The tools part passed in", run.stderr)
+
+    def test_a_failed_part_stops_the_run_and_is_named(self):
+        run = lab_functions("test_part_rust() { false; echo not reached; }\ncmd_test")
+        self.assertEqual(run.returncode, 1)
+        self.assertEqual(run.stdout.splitlines(), ["ran tools "])
+        self.assertIn("the rust part FAILED after", run.stderr)
+        self.assertRegex(run.stderr, r"(?m)^    tools +passed in")
+
+    def test_the_book_part_runs_notebook_06_first_when_its_network_is_missing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            python = Path(tmp) / "bin" / "python"
+            python.parent.mkdir()
+            python.write_text('#!/bin/sh\necho "python $*"\n')
+            python.chmod(0o755)
+            (Path(tmp) / "model").write_text("")
+            run = lab_functions(
+                "source tools/test.sh\n"  # the real parts again
+                "ensure_data() { :; }\nensure_runner() { echo runner; }\ntest_book() { echo book; }\n"
+                f"VENV={tmp} BOOK_MODEL={tmp}/missing; test_part_book\n"
+                f"BOOK_MODEL={tmp}/model; test_part_book")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.stdout.splitlines(), ["runner", "python tests/run_notebooks.py 06", "book", "book"])
+        self.assertIn("which notebook 06 writes and which is missing: running notebook 06 first", run.stderr)
+
+    def test_setup_only_warns_when_the_books_tools_cannot_be_installed(self):
+        run = lab_functions(
+            "rustup() { echo 'rustup: no network' >&2; return 1; }\n"
+            "ensure_npm_packages() { echo npm; }\nensure_browser() { echo browser; }\n"
+            "ensure_book_tools; echo done")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.stdout.splitlines(), ["npm", "browser", "done"])
+        self.assertIn("rustup could not add the target wasm32-unknown-unknown", run.stderr)
+        self.assertIn("WARNING: some of the book's tools could not be installed", run.stderr)
 
 
 if __name__ == "__main__":
