@@ -1,8 +1,12 @@
 //! What the book's pages run, natively: the same functions the WebAssembly module exports.
 //! (`tests/book_browser.py` checks that the browser gives the same answers.)
 
-use mlpkit::data::uci_digits;
 use mlpkit::prelude::*;
+
+// The helper crate's way of finding the real datasets, or skipping with what to fetch.
+#[path = "../../mlpkit/tests/it/util/data.rs"]
+#[allow(dead_code)]
+mod data;
 use mlpkit_web::{prepare_drawing, Reader, Trainer, TrainerSettings};
 
 /// A 28 × 28 MNIST digit (ink bright) as a canvas holds it: RGBA, each pixel a 10 × 10
@@ -28,7 +32,7 @@ fn model_file(model: &Sequential) -> Vec<u8> {
 
 #[test]
 fn a_model_reads_mnist_digits_drawn_on_a_canvas() {
-    let mnist = Dataset::load(DatasetKind::Mnist).unwrap();
+    let Some(mnist) = data::mnist() else { return };
     let train = mnist
         .train
         .head(20_000)
@@ -119,12 +123,9 @@ fn a_model_for_other_pictures_or_a_damaged_file_is_refused() {
     assert!(!err.is_empty());
 }
 
-fn uci_file() -> Vec<u8> {
-    let dir = std::env::var_os(uci_digits::env_var())
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(uci_digits::workspace_dir);
-    std::fs::read(dir.join(uci_digits::file_name()))
-        .expect("the UCI digits (./lab setup puts them in data/uci-digits/)")
+/// The UCI digits file's bytes, as the page fetches them.
+fn uci_file() -> Option<Vec<u8>> {
+    Some(std::fs::read(data::uci_file()?).unwrap())
 }
 
 #[test]
@@ -135,7 +136,8 @@ fn training_in_the_page_learns_the_uci_digits() {
         batch_size: 32,
         seed: 1,
     };
-    let mut trainer = Trainer::with(&uci_file(), settings).unwrap();
+    let Some(file) = uci_file() else { return };
+    let mut trainer = Trainer::with(&file, settings).unwrap();
     assert_eq!(trainer.sizes(), vec![1797 - 360 - 180, 180, 360]);
     let mut last = None;
     for epoch in 1..=30 {
@@ -157,15 +159,15 @@ fn training_in_the_page_learns_the_uci_digits() {
     let diagonal: u32 = (0..10).map(|d| counts[11 * d]).sum();
     assert!((f64::from(diagonal) / 360.0 - test.accuracy()).abs() < 1e-9);
     // The same seed gives the same run, epoch for epoch.
-    let mut again = Trainer::with(&uci_file(), settings).unwrap();
+    let mut again = Trainer::with(&file, settings).unwrap();
     let first = again.train_epoch().unwrap();
-    let mut once_more = Trainer::with(&uci_file(), settings).unwrap();
+    let mut once_more = Trainer::with(&file, settings).unwrap();
     assert_eq!(once_more.train_epoch().unwrap().val_loss, first.val_loss);
 }
 
 #[test]
 fn a_damaged_digits_file_is_refused() {
-    let mut bytes = uci_file();
+    let Some(mut bytes) = uci_file() else { return };
     bytes[100] ^= 1;
     let settings = TrainerSettings {
         hidden: 8,

@@ -7,12 +7,11 @@
 //!
 //! ```text
 //! cargo run --release -p mlpkit --example bench_train [-- epochs]
-//! cargo run --release -p mlpkit --example bench_train -- pools [epochs]
 //! ```
 //!
-//! `pools` instead compares the threads that run the fused path's work, on the same split of
-//! work, at 1, 2 and 3 threads: the crate's own team of spinning helpers, a rayon pool of its
-//! own, and rayon's global pool (the one Candle's kernels use).
+//! (The fused path's threads are the crate's own team of spinning helpers: `bench/README.md`
+//! has the run that compared it with a rayon pool and rayon's global pool, and why the team
+//! stayed.)
 //!
 //! Each run trains for 5 epochs (or the number given); the figure is the median of epochs 2
 //! onwards. In the same run the machine's own matmul peak is measured through Candle's matmul,
@@ -41,15 +40,13 @@ fn measure(
     epochs: usize,
     fused: bool,
     threads: usize,
-    pool: mlpkit::engine::Pool,
 ) -> Result<(f64, f64, f64)> {
     let mut recipe = tutorial.prepare(42)?;
     let fit = recipe
         .fit_options(Some(epochs), 42)
         .verbose(false)
         .fused(fused)
-        .threads(threads)
-        .pool(pool);
+        .threads(threads);
     let history = recipe.model.fit(&recipe.train, fit)?;
     assert_eq!(
         history.epochs.iter().all(|e| e.fused),
@@ -67,19 +64,11 @@ fn measure(
 }
 
 fn main() -> Result<()> {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let pools = args.first().is_some_and(|a| a == "pools");
-    if pools {
-        args.remove(0);
-    }
-    let epochs: usize = args
-        .first()
+    let epochs: usize = std::env::args()
+        .nth(1)
         .and_then(|a| a.parse().ok())
-        .unwrap_or(if pools { 3 } else { 5 })
+        .unwrap_or(5)
         .max(2);
-    if pools {
-        return compare_pools(epochs);
-    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let peak = peak::matmul_gflops(1024, &Device::Cpu)?;
     println!("Candle CPU matmul peak (1024x1024x1024 f32, {cores} threads): {peak:.1} GFLOP/s");
@@ -87,11 +76,10 @@ fn main() -> Result<()> {
         "\n| # | configuration | autograd, 1 thread | fused, 1 thread | fused, {cores} threads | speed-up | GFLOP/s (% of peak) | accuracy autograd / fused |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    let team = mlpkit::engine::Pool::Team;
     for (i, tutorial) in Tutorial::ALL.into_iter().enumerate() {
-        let (before, _, acc_before) = measure(tutorial, epochs, false, 1, team)?;
-        let (one, _, _) = measure(tutorial, epochs, true, 1, team)?;
-        let (all, gflops, acc) = measure(tutorial, epochs, true, cores, team)?;
+        let (before, _, acc_before) = measure(tutorial, epochs, false, 1)?;
+        let (one, _, _) = measure(tutorial, epochs, true, 1)?;
+        let (all, gflops, acc) = measure(tutorial, epochs, true, cores)?;
         println!(
             "| {} | {} | {before:.2} | {one:.2} | {all:.2} | {:.1}x | {gflops:.1} ({:.0}%) | {:.2}% / {:.2}% |",
             i + 1,
@@ -101,40 +89,6 @@ fn main() -> Result<()> {
             100.0 * acc_before,
             100.0 * acc
         );
-    }
-    Ok(())
-}
-
-/// Seconds per epoch of the fused path with each kind of thread pool at 1, 2 and 3 threads,
-/// and each pool's time as a ratio to the team's at the same thread count.
-fn compare_pools(epochs: usize) -> Result<()> {
-    use mlpkit::engine::Pool;
-    let pools = [Pool::Team, Pool::Rayon, Pool::RayonGlobal];
-    println!(
-        "Seconds per epoch on the fused path (median of epochs 2..{epochs}); in brackets, the ratio to the team at the same thread count\n"
-    );
-    println!("| # | configuration | threads | team | rayon pool | rayon global pool |");
-    println!("|---|---|---|---|---|---|");
-    for (i, tutorial) in Tutorial::ALL.into_iter().enumerate() {
-        for threads in 1..=3 {
-            let mut cells = Vec::new();
-            let mut team = 0.0;
-            for pool in pools {
-                let (s, _, _) = measure(tutorial, epochs, true, threads, pool)?;
-                if pool == Pool::Team {
-                    team = s;
-                    cells.push(format!("{s:.3}"));
-                } else {
-                    cells.push(format!("{s:.3} ({:.2})", s / team));
-                }
-            }
-            println!(
-                "| {} | {} | {threads} | {} |",
-                i + 1,
-                tutorial.config(),
-                cells.join(" | ")
-            );
-        }
     }
     Ok(())
 }

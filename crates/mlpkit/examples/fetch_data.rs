@@ -3,7 +3,7 @@
 //! start (the notebooks build the helper crate without its hub support).
 //!
 //! ```text
-//! cargo run --release -p mlpkit --example fetch_data
+//! cargo run --release -p mlpkit --features hub --example fetch_data
 //! ```
 
 use mlpkit::data::Source;

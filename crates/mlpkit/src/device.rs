@@ -19,12 +19,21 @@ pub fn default_device() -> Result<Device> {
     }
 }
 
-/// A one-line description of `device`, e.g. `CPU (2 threads)` or `CUDA GPU 0`.
+/// A one-line description of `device`, e.g. `CPU (2 threads)` or `CUDA GPU 0`; it adds
+/// when every seed is shifted from outside ([`crate::random::SEED_SHIFT_VAR`]), so that a
+/// notebook's output says it.
 pub fn describe(device: &Device) -> String {
-    match device {
+    let what = match device {
         Device::Cpu => format!("CPU ({})", threads_phrase(training_threads())),
         Device::Cuda(_) => "CUDA GPU 0".to_string(),
         Device::Metal(_) => "Metal GPU".to_string(),
+    };
+    match crate::random::seed_shift() {
+        0 => what,
+        shift => format!(
+            "{what}; every seed shifted by {shift} ({})",
+            crate::random::SEED_SHIFT_VAR
+        ),
     }
 }
 

@@ -163,7 +163,7 @@ pub enum Error {
     },
 
     /// Variables made in one notebook cell met tensors made in another, where their gradients
-    /// could be mixed up (see [`crate::copies`]).
+    /// could be mixed up (see `cells.rs`).
     #[error("{0}")]
     MadeInAnotherCell(String),
 

@@ -35,7 +35,7 @@ pub struct EpochLog {
     /// Learning rate in use at the end of the epoch.
     #[serde(with = "float")]
     pub learning_rate: f64,
-    /// Whether the epoch ran on the fused CPU engine ([`crate::engine`]) rather than through
+    /// Whether the epoch ran on the fused CPU engine (`engine/`) rather than through
     /// Candle's autograd.
     #[serde(default)]
     pub fused: bool,

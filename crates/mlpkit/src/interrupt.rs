@@ -32,12 +32,8 @@ struct Guards {
     previous: Option<libc::sigaction>,
 }
 
-/// Whether an interrupt arrived (while a guard lived) that no loop has acted on yet.
-pub fn requested() -> bool {
-    REQUESTED.load(Ordering::Relaxed)
-}
-
-/// [`requested`], and clears the request: the loop that sees it is the one that stops.
+/// Whether an interrupt arrived (while a guard lived) that no loop has acted on yet, and
+/// clears the request: the loop that sees it is the one that stops.
 pub fn take_request() -> bool {
     REQUESTED.swap(false, Ordering::Relaxed)
 }

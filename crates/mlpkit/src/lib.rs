@@ -14,9 +14,11 @@
 //!   are (a folder, `data/`, Debian's package, the Hugging Face hub), splits,
 //!   scaling, standardisation, one-hot labels and mini-batches;
 //! - [`history`]: the record of training, kept with the model;
+//! - [`optimizer`]: an update rule at work on a model's weights, and the checks for weights
+//!   made in another notebook cell (`cells.rs`);
 //! - [`model`]: layers, the [`model::Sequential`] network, its forward pass, its
 //!   Keras-style summary, and weights on disk;
-//! - [`engine`]: the fused CPU engine that runs a training step several times faster;
+//! - `engine`: the fused CPU engine that runs a training step several times faster;
 //! - [`train`]: `fit` / `evaluate`, the step seam, callbacks;
 //! - [`metrics`] and [`predictions`]: the confusion matrix with precision, recall, F1, and a
 //!   model's probabilities with the examples worth looking at;
@@ -24,9 +26,9 @@
 //!   and weight pictures, shown inline in notebooks and saved as PNG or SVG;
 //! - [`tutorials`]: the five source tutorials' set-ups as ready recipes.
 //!
-//! Below them all are small services: [`files`] (atomic saves, digests), [`storage`] (a
-//! tensor's values in place), [`copies`] (variables from another notebook cell), [`table`],
-//! [`interrupt`] and [`device`].
+//! Below them all are small services: [`files`] (atomic saves, digests), `storage` (a
+//! tensor's values in place), [`table`],
+//! `interrupt` and [`device`].
 //!
 //! Start with `use mlpkit::prelude::*;`.
 //!
@@ -39,24 +41,26 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks, clippy::as_ptr_cast_mut)]
 
-pub mod copies;
+mod cells;
 pub mod data;
 pub mod device;
-pub mod engine;
+mod engine;
 mod error;
 pub mod files;
 pub mod history;
-pub mod interrupt;
+mod interrupt;
 pub mod math;
 pub mod metrics;
 pub mod model;
+pub mod optimizer;
 // Figures are drawn on the machine that runs the notebook; the book's WebAssembly module
 // (crates/mlpkit-web) draws in the page instead and leaves plotters and its fonts out.
 #[cfg(not(target_arch = "wasm32"))]
 pub mod plot;
 pub mod predictions;
 pub mod prelude;
-pub mod storage;
+pub mod random;
+mod storage;
 pub mod table;
 pub mod train;
 pub mod tutorials;

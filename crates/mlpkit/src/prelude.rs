@@ -7,9 +7,10 @@ pub use crate::data::{
 pub use crate::device::default_device;
 pub use crate::error::{Error, Result};
 pub use crate::history::{History, Monitor};
-pub use crate::math::{Activation, Adam, Evaluation, Init, Loss, Optimizer, RmsProp, Sgd};
+pub use crate::math::{Activation, Adam, Evaluation, Init, Loss, RmsProp, Sgd};
 pub use crate::metrics::{accuracy, ConfusionMatrix};
 pub use crate::model::{Architecture, Dense, Dropout, Flatten, Sequential};
+pub use crate::optimizer::Optimizer;
 #[cfg(not(target_arch = "wasm32"))]
 pub use crate::plot::{
     BarChart, Colormap, Heatmap, HeatmapView, ImageGrid, LearningCurves, LineChart, Metric,

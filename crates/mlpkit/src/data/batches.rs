@@ -18,7 +18,6 @@
 //! ```
 
 use rand::rngs::StdRng;
-use rand::SeedableRng;
 
 use super::split::{permutation, Split};
 use crate::error::{Error, Result};
@@ -52,7 +51,7 @@ impl Batches {
 
     /// Reshuffle before every epoch, with a generator seeded by `seed`.
     pub fn shuffle(mut self, seed: u64) -> Self {
-        self.rng = Some(StdRng::seed_from_u64(seed));
+        self.rng = Some(crate::random::stream(seed));
         self
     }
 

@@ -327,18 +327,13 @@ impl Loader {
     pub fn load_dir(&self, dir: &Path) -> Result<Dataset> {
         let paths = find_files(dir)
             .map_err(|missing| self.not_found(format!("  - {}: {missing}", dir.display())))?;
-        // Decompressing and hashing dominate: do the four files on parallel threads.
-        let files: Vec<Result<IdxFile>> = std::thread::scope(|s| {
-            let handles: Vec<_> = IdxPart::ALL
-                .iter()
-                .zip(&paths)
-                .map(|(&part, path)| s.spawn(move || read_idx(path, part.dims())))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("IDX reader thread panicked"))
-                .collect()
-        });
+        // Decompressing and hashing dominate: the four files share the cores (rayon).
+        use rayon::prelude::*;
+        let files: Vec<Result<IdxFile>> = IdxPart::ALL
+            .par_iter()
+            .zip(paths.par_iter())
+            .map(|(&part, path)| read_idx(path, part.dims()))
+            .collect();
         let files = files.into_iter().collect::<Result<Vec<_>>>()?;
         if self.verify {
             for (&part, file) in IdxPart::ALL.iter().zip(&files) {

@@ -4,7 +4,6 @@
 use candle_core::{DType, Device, Tensor};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 
 use crate::error::{Error, Result};
 
@@ -145,7 +144,7 @@ impl Split {
     /// same split. Returns `(train, validation)`.
     pub fn random_split(&self, n: usize, seed: u64) -> Result<(Self, Self)> {
         self.check_holdout(n)?;
-        let order = permutation(self.len(), &mut StdRng::seed_from_u64(seed));
+        let order = permutation(self.len(), &mut crate::random::stream(seed));
         Ok((self.select(&order[n..])?, self.select(&order[..n])?))
     }
 

@@ -85,11 +85,10 @@ fn map_bytes(src: &[u8], table: &[f32]) -> Vec<f32> {
         convert(&mut out, src);
         return out;
     }
-    std::thread::scope(|s| {
-        for (dst, src) in out.chunks_mut(chunk).zip(src.chunks(chunk)) {
-            s.spawn(move || convert(dst, src));
-        }
-    });
+    use rayon::prelude::*;
+    out.par_chunks_mut(chunk)
+        .zip(src.par_chunks(chunk))
+        .for_each(|(dst, src)| convert(dst, src));
     out
 }
 

@@ -5,7 +5,7 @@ use rand::rngs::StdRng;
 
 use super::layers::{DenseLayer, Input, LayerBuffers, LayerParams, Update};
 use super::shared::{Blocks, FirstError, ReadOnly, State};
-use super::workers::{part_range, Workers};
+use super::workers::{part_range, Team};
 use crate::error::Result;
 use crate::math::dropout::dropout_mask;
 use crate::math::Activation;
@@ -75,7 +75,7 @@ unsafe fn matmul(
 /// columns into blocks, one per thread; each block's product, bias and activation are done
 /// in one pass while the block is in cache.
 pub(super) fn forward_layer(
-    team: &mut Workers,
+    team: &mut Team,
     rows: usize,
     layer: &DenseLayer,
     buf: &mut LayerBuffers,
@@ -129,8 +129,7 @@ pub(super) fn forward_layer(
             // SAFETY: as above: this part's columns of row `r`.
             let z = unsafe { out.slice_mut(r * n + cols.start, cols.len()) };
             if let Some(b) = b {
-                // SAFETY: the bias is only read during this job.
-                let b = unsafe { b.slice(cols.start, cols.len()) };
+                let b = b.slice(cols.start, cols.len());
                 z.iter_mut().zip(b).for_each(|(z, b)| *z += b);
             }
             // Hidden activations are elementwise (the engine takes no other), so a block of
@@ -147,7 +146,7 @@ pub(super) fn forward_layer(
 /// their gradient, then updates them while they are in cache, so no thread waits on another
 /// within a layer. Part 0 also does the bias.
 pub(super) fn backward_layer(
-    team: &mut Workers,
+    team: &mut Team,
     rows: usize,
     layer: &DenseLayer,
     buf: &mut LayerBuffers,
@@ -210,23 +209,23 @@ pub(super) fn backward_layer(
 /// bias. The buffers stay alive and unchanged by anyone else while the job runs (they are
 /// borrowed by [`backward_layer`], which waits for it).
 #[derive(Clone, Copy)]
-struct Backward {
+struct Backward<'a> {
     rows: usize,
     k: usize,
     n: usize,
     parts: usize,
-    h: ReadOnly,
-    mask: Option<ReadOnly>,
-    delta: ReadOnly,
-    w: Blocks,
-    gw: Blocks,
-    w_state: State,
-    bias: Option<(Blocks, Blocks, State)>,
-    below: Option<(Blocks, ReadOnly, Activation)>,
+    h: ReadOnly<'a>,
+    mask: Option<ReadOnly<'a>>,
+    delta: ReadOnly<'a>,
+    w: Blocks<'a>,
+    gw: Blocks<'a>,
+    w_state: State<'a>,
+    bias: Option<(Blocks<'a>, Blocks<'a>, State<'a>)>,
+    below: Option<(Blocks<'a>, ReadOnly<'a>, Activation)>,
     update: Update,
 }
 
-impl Backward {
+impl Backward<'_> {
     /// `δ_below[:, block] = (δ W[block, :]ᵀ) ⊙ mask ⊙ f'_below`, before `W` changes.
     fn pass_down(&self, block: std::ops::Range<usize>) {
         let Some((bd, ba, bact)) = self.below else {
@@ -253,12 +252,10 @@ impl Backward {
             // SAFETY: as above: this part's columns of row `r`.
             let d = unsafe { bd.slice_mut(at, block.len()) };
             if let Some(m) = self.mask {
-                // SAFETY: read-only during this job.
-                let m = unsafe { m.slice(at, block.len()) };
+                let m = m.slice(at, block.len());
                 d.iter_mut().zip(m).for_each(|(d, m)| *d *= m);
             }
-            // SAFETY: read-only during this job.
-            bact.backward_row(d, unsafe { ba.slice(at, block.len()) });
+            bact.backward_row(d, ba.slice(at, block.len()));
         }
     }
 
@@ -298,8 +295,7 @@ impl Backward {
         let (b, gb, state) = unsafe { (b.slice_mut(0, n), gb.slice_mut(0, n), sb.block(0, n)) };
         gb.fill(0.0);
         for r in 0..self.rows {
-            // SAFETY: read-only during this job.
-            let d = unsafe { self.delta.slice(r * n, n) };
+            let d = self.delta.slice(r * n, n);
             gb.iter_mut().zip(d).for_each(|(g, d)| *g += d);
         }
         let u = self.update;

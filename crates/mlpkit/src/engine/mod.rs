@@ -6,20 +6,19 @@ mod shared;
 mod workers;
 
 #[doc(hidden)]
-pub use workers::Pool;
-
 use candle_core::{DType, Tensor, Var};
 use rand::rngs::StdRng;
 
 pub(crate) use layers::DenseLayer;
 
 use layers::{Below, Input, LayerBuffers, LayerParams, Update};
-use workers::Workers;
+use workers::Team;
 
 use crate::data::Split;
 use crate::error::{Error, Result};
 use crate::math::answers::OwnedTargets;
-use crate::math::{Activation, Evaluation, Loss, Optimizer, Score};
+use crate::math::{Activation, Evaluation, Loss, Score};
+use crate::optimizer::Optimizer;
 use crate::storage::{with_cpu_slice, with_values_mut, CHUNK_ROWS};
 
 /// A dataset prepared for the engine: its images as one contiguous `f32` matrix (the same
@@ -33,7 +32,7 @@ pub(crate) struct Prepared {
 
 /// The fused engine for one network during one `fit`; see the module's documentation.
 pub(crate) struct Engine {
-    team: Workers,
+    team: Team,
     layers: Vec<DenseLayer>,
     buffers: Vec<LayerBuffers>,
     loss: Loss,
@@ -53,7 +52,6 @@ impl Engine {
         loss: Loss,
         output: Activation,
         threads: usize,
-        pool: Pool,
     ) -> Result<Self> {
         let unsupported = layers.is_empty()
             || !loss.from_logits(output)
@@ -74,7 +72,7 @@ impl Engine {
             })
             .collect();
         Ok(Self {
-            team: Workers::new(pool, threads)?,
+            team: Team::new(threads),
             layers,
             buffers,
             loss,

@@ -14,8 +14,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
-/// The job of the current round: a borrowed closure, valid while [`Team::run`] waits.
-type Job = *const (dyn Fn(usize) + Sync);
+/// The job of one round: `Team::run` borrows a closure as `&(dyn Fn(usize) + Sync)`, keeps
+/// that reference in a local variable, and hands the helpers the address of the variable
+/// (a thin pointer), valid while `run` waits for them.
+type JobRef<'a> = &'a (dyn Fn(usize) + Sync);
 
 struct Shared {
     /// Bumped once per round; helpers start work when it changes.
@@ -32,9 +34,9 @@ struct Shared {
 }
 
 #[derive(Clone, Copy)]
-struct SendJob(Job);
-// SAFETY: the closure behind the pointer is `Sync`, and `Team::run` keeps it alive until every
-// helper has finished with it.
+struct SendJob(*const ());
+// SAFETY: the pointer is the address of a `JobRef` to a `Sync` closure; `Team::run` keeps both
+// alive until every helper has finished with them, and helpers only read through it.
 unsafe impl Send for SendJob {}
 
 /// Threads that run the parts of one job at a time; see the module documentation.
@@ -101,9 +103,8 @@ impl Team {
             return;
         }
         let s = &*self.shared;
-        // SAFETY: only the lifetime is erased; the pointer is cleared before `run` returns
-        // and every helper has finished with it by then.
-        let ptr: Job = unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), Job>(job) };
+        let slot: JobRef<'_> = job;
+        let ptr = std::ptr::from_ref(&slot).cast::<()>();
         *s.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(SendJob(ptr));
         s.done.store(0, Ordering::SeqCst);
         s.round.fetch_add(1, Ordering::SeqCst);
@@ -155,9 +156,11 @@ fn helper(s: &Shared, part: usize) {
         }
         seen = s.round.load(Ordering::Acquire);
         let job = *s.job.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(SendJob(job)) = job {
-            // SAFETY: `run` keeps the closure alive until `done` counts this helper.
-            let job = unsafe { &*job };
+        if let Some(SendJob(ptr)) = job {
+            // SAFETY: `ptr` is the address of `run`'s `slot`, a `JobRef`, and `run` keeps the
+            // slot and the closure alive until `done` counts this helper, which is after the
+            // last use of `job` below.
+            let job: JobRef<'_> = unsafe { *ptr.cast::<JobRef<'_>>() };
             if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(part))).is_err() {
                 s.panicked.store(true, Ordering::SeqCst);
             }
@@ -175,73 +178,6 @@ impl Drop for Team {
         }
         for h in self.helpers.drain(..) {
             let _ = h.join();
-        }
-    }
-}
-
-/// Which threads run the parts of the engine's jobs. `fit` uses [`Pool::Team`];
-/// `examples/bench_train` compares the three (see `bench/README.md` for what it measured).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Pool {
-    /// This module's [`Team`]: the calling thread plus spinning helpers.
-    #[default]
-    Team,
-    /// A rayon pool of its own with one thread per part, each job by `broadcast`.
-    Rayon,
-    /// Rayon's global pool (the one Candle's kernels use), each job as a `scope`.
-    RayonGlobal,
-}
-
-/// The threads of one `fit`, as chosen by a [`Pool`].
-pub(crate) enum Workers {
-    Team(Team),
-    Rayon(rayon::ThreadPool),
-    Global(usize),
-}
-
-impl Workers {
-    pub(crate) fn new(pool: Pool, threads: usize) -> crate::Result<Self> {
-        let threads = threads.max(1);
-        Ok(match pool {
-            Pool::Team => Workers::Team(Team::new(threads)),
-            Pool::Rayon => Workers::Rayon(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .thread_name(|i| format!("mlpkit-rayon-{i}"))
-                    .build()
-                    .map_err(|e| {
-                        crate::Error::InvalidArgument(format!(
-                            "cannot start {threads} training threads: {e}"
-                        ))
-                    })?,
-            ),
-            Pool::RayonGlobal => Workers::Global(threads),
-        })
-    }
-
-    /// Number of parts each job is split into.
-    pub(crate) fn threads(&self) -> usize {
-        match self {
-            Workers::Team(t) => t.threads(),
-            Workers::Rayon(p) => p.current_num_threads(),
-            Workers::Global(n) => *n,
-        }
-    }
-
-    /// Runs `job(part)` for every part `0..threads()` and returns when all are done.
-    pub(crate) fn run(&mut self, job: &(dyn Fn(usize) + Sync)) {
-        match self {
-            Workers::Team(t) => t.run(job),
-            Workers::Rayon(p) => {
-                p.broadcast(|ctx| job(ctx.index()));
-            }
-            Workers::Global(n) => rayon::scope(|s| {
-                for part in 1..*n {
-                    s.spawn(move |_| job(part));
-                }
-                job(0);
-            }),
         }
     }
 }
@@ -292,22 +228,20 @@ mod tests {
     }
 
     #[test]
-    fn every_pool_runs_every_part() {
-        for pool in [Pool::Team, Pool::Rayon, Pool::RayonGlobal] {
-            for threads in 1..4 {
-                let mut w = Workers::new(pool, threads).unwrap();
-                assert_eq!(w.threads(), threads);
-                let hits: Vec<AtomicUsize> = (0..threads).map(|_| AtomicUsize::new(0)).collect();
-                for _ in 0..100 {
-                    w.run(&|p| {
-                        hits[p].fetch_add(1, Ordering::Relaxed);
-                    });
-                }
-                assert!(
-                    hits.iter().all(|h| h.load(Ordering::Relaxed) == 100),
-                    "{pool:?} {threads}"
-                );
+    fn every_part_runs_for_any_thread_count() {
+        for threads in 1..4 {
+            let mut team = Team::new(threads);
+            assert_eq!(team.threads(), threads);
+            let hits: Vec<AtomicUsize> = (0..threads).map(|_| AtomicUsize::new(0)).collect();
+            for _ in 0..100 {
+                team.run(&|p| {
+                    hits[p].fetch_add(1, Ordering::Relaxed);
+                });
             }
+            assert!(
+                hits.iter().all(|h| h.load(Ordering::Relaxed) == 100),
+                "{threads}"
+            );
         }
     }
 

@@ -4,13 +4,13 @@
 
 use candle_core::{DType, Device, Tensor, Var};
 use rand::rngs::StdRng;
-use rand::SeedableRng;
 
 use super::layer::{Architecture, LayerSpec, ResolvedLayer};
 use super::summary::Summary;
 use crate::error::{Error, Result};
 use crate::history::History;
-use crate::math::{Activation, Loss, Optimizer, Rule};
+use crate::math::{Activation, Loss, Rule};
+use crate::optimizer::Optimizer;
 
 /// The trainable tensors of one dense layer.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ pub struct Sequential {
     compiled: Option<Compiled>,
     /// Every epoch this model has been trained for, across `fit` calls.
     history: History,
-    /// Which copy of the library made the variables ([`crate::copies::this_copy`]).
+    /// Which copy of the library made the variables ([`crate::cells::this_copy`]).
     vars_made_in: usize,
 }
 
@@ -76,7 +76,7 @@ impl Sequential {
     /// Builds `arch` with weights drawn from its initialisers, seeded by `seed`.
     pub fn new(arch: &Architecture, seed: u64, device: &Device) -> Result<Self> {
         let layers = arch.resolve()?;
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = crate::random::stream(seed);
         let mut params = Vec::with_capacity(layers.len());
         for layer in &layers {
             params.push(match &layer.spec {
@@ -97,7 +97,7 @@ impl Sequential {
             });
         }
         // A separate stream for dropout, so adding dropout does not change the initial weights.
-        let rng = StdRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
+        let rng = crate::random::stream(seed ^ 0x9e37_79b9_7f4a_7c15);
         Ok(Self {
             arch: arch.clone(),
             layers,
@@ -106,7 +106,7 @@ impl Sequential {
             rng,
             compiled: None,
             history: History::default(),
-            vars_made_in: crate::copies::this_copy(),
+            vars_made_in: crate::cells::this_copy(),
         })
     }
 
@@ -151,9 +151,9 @@ impl Sequential {
     }
 
     /// Whether this copy of the library made the model's variables (it did not when they were
-    /// made in another notebook cell; see [`crate::copies`]).
+    /// made in another notebook cell; see `cells.rs`).
     pub fn vars_made_here(&self) -> bool {
-        self.vars_made_in == crate::copies::this_copy()
+        self.vars_made_in == crate::cells::this_copy()
     }
 
     /// The history, for training to add epochs to.
@@ -248,7 +248,7 @@ impl Sequential {
     /// its id with a tensor made by another, and the gradients get mixed up. Variables
     /// renewed by the copy that trains cannot collide. `fit` does this itself.
     pub fn renew_vars(&mut self) -> Result<Vec<Var>> {
-        self.vars_made_in = crate::copies::this_copy();
+        self.vars_made_in = crate::cells::this_copy();
         for p in self.params.iter_mut().flatten() {
             p.kernel = Var::from_tensor(&p.kernel.as_tensor().detach())?;
             if let Some(b) = &mut p.bias {

@@ -21,7 +21,7 @@ use crate::files;
 /// Something that can be drawn on a plotters drawing area of its preferred size.
 ///
 /// Only `default_size` and `draw` are needed. `render_rgb` and `render_svg` draw through
-/// `draw` by default; this crate's own plots override them with [`compiled_here!`] so that
+/// `draw` by default; this crate's own plots override them with `compiled_here!` so that
 /// their drawing code is compiled once, into this crate. Generic code is otherwise compiled
 /// again by every crate that uses it, and in a notebook every cell is such a crate: a cell
 /// showing a figure would spend a second or more compiling plotters' drawing code.
@@ -247,7 +247,7 @@ impl<P: Plot> Figure<P> {
     }
 
     /// Changes the size in pixels (at least 50 on each side; rendering fails with an error
-    /// above [`MAX_SIDE`]).
+    /// above `MAX_SIDE`).
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width.max(50);
         self.height = height.max(50);

@@ -14,7 +14,7 @@
 //!   baseline at the ascent, and the anchor (left/centre/right, top/centre/bottom) positions
 //!   that box.
 //!
-//! [`Canvas`](super::canvas::Canvas) draws the glyphs this module places. The SVG backend
+//! `Canvas` (`canvas.rs`) draws the glyphs this module places. The SVG backend
 //! writes text as `<text>` elements that the viewer sets itself, so for SVG only the size
 //! estimate (used to lay out axes) comes from here.
 

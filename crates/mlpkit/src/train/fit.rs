@@ -207,8 +207,7 @@ pub(crate) fn choose(
     let cpu = matches!(model.device(), Device::Cpu);
     if options.fused && cpu {
         let threads = options.threads.unwrap_or_else(training_threads);
-        if let Some(fused) = FusedStep::for_model(model, train, validation, threads, options.pool)?
-        {
+        if let Some(fused) = FusedStep::for_model(model, train, validation, threads)? {
             return Ok(Box::new(fused));
         }
     }

@@ -5,7 +5,7 @@ use candle_core::Device;
 
 use super::step::Step;
 use crate::data::Split;
-use crate::engine::{DenseLayer, Engine, Pool, Prepared};
+use crate::engine::{DenseLayer, Engine, Prepared};
 use crate::error::Result;
 use crate::math::{Activation, Evaluation, Score};
 use crate::model::{LayerSpec, Sequential};
@@ -25,7 +25,6 @@ impl FusedStep {
         train: &Split,
         validation: Option<&Split>,
         threads: usize,
-        pool: Pool,
     ) -> Result<Option<Self>> {
         let (loss, output) = (model.loss()?, model.output_activation());
         if !matches!(model.device(), Device::Cpu) || !loss.from_logits(output) {
@@ -34,7 +33,7 @@ impl FusedStep {
         let Some(layers) = dense_layers(model) else {
             return Ok(None);
         };
-        let engine = Engine::new(layers, loss, output, threads, pool)?;
+        let engine = Engine::new(layers, loss, output, threads)?;
         let Some(train) = engine.prepare(train)? else {
             return Ok(None);
         };

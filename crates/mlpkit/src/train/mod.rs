@@ -5,9 +5,9 @@
 //! |---|---|
 //! | `options.rs` | [`Fit`]: epochs, batch size, validation, callbacks, … |
 //! | `fit.rs` | the training loop: epochs, batches, callbacks, history |
-//! | `step.rs` | [`Step`](step::Step): the one seam between the loop and how a step is computed |
+//! | `step.rs` | `Step`: the one seam between the loop and how a step is computed |
 //! | `autograd.rs` | steps through Candle's autograd (any model, any device) |
-//! | `fused.rs` | steps on the fused CPU engine ([`crate::engine`]) |
+//! | `fused.rs` | steps on the fused CPU engine (`engine/`) |
 //! | `evaluate.rs` | loss and accuracy on a dataset |
 //! | `checks.rs` | what is checked before training starts |
 //! | `callbacks.rs` | [`EarlyStopping`], [`Checkpoint`], [`TimeBudget`] |
@@ -26,7 +26,8 @@ mod options;
 mod step;
 
 pub use crate::history::{EpochLog, History, Monitor};
-pub use crate::math::{Adam, Evaluation, Loss, Optimizer, Outputs, RmsProp, Rule, Score, Sgd};
+pub use crate::math::{Adam, Evaluation, Loss, Outputs, RmsProp, Rule, Score, Sgd};
+pub use crate::optimizer::Optimizer;
 pub use callbacks::{Callback, Checkpoint, Control, EarlyStopping, TimeBudget};
 pub use options::{Fit, Validation};
 

@@ -2,7 +2,6 @@
 
 use super::callbacks::Callback;
 use crate::data::{Batches, Split};
-use crate::engine::Pool;
 use crate::error::Result;
 
 /// Where validation data comes from.
@@ -17,7 +16,7 @@ pub enum Validation {
     Data(Split),
 }
 
-/// Options of [`Sequential::fit`]; `Fit::epochs(5)` and chained setters.
+/// Options of [`Train::fit`](crate::train::Train::fit); `Fit::epochs(5)` and chained setters.
 pub struct Fit {
     /// Passes over the training data.
     pub epochs: usize,
@@ -39,9 +38,6 @@ pub struct Fit {
     pub fused: bool,
     /// CPU threads to train on (see [`Fit::threads`]); `None` for the default.
     pub threads: Option<usize>,
-    /// Which threads run the fused engine's work (for `examples/bench_train`).
-    #[doc(hidden)]
-    pub pool: Pool,
 }
 
 impl Fit {
@@ -58,7 +54,6 @@ impl Fit {
             callbacks: Vec::new(),
             fused: true,
             threads: None,
-            pool: Pool::default(),
         }
     }
     /// Sets the batch size.
@@ -101,7 +96,7 @@ impl Fit {
         self.callbacks.push(Box::new(callback));
         self
     }
-    /// Whether to train on the fused CPU engine ([`crate::engine`], the default) when the
+    /// Whether to train on the fused CPU engine (`engine/`, the default) when the
     /// model is a stack of Flatten / Dense / Dropout layers on the CPU with a cross-entropy
     /// loss. `false` runs every step through [`Train::train_step`](super::Train::train_step)
     /// (Candle's autograd) instead: the same batches, dropout masks and update rules, several
@@ -118,11 +113,6 @@ impl Fit {
     /// for bit; another number of threads changes them only by rounding.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads.max(1));
-        self
-    }
-    #[doc(hidden)]
-    pub fn pool(mut self, pool: Pool) -> Self {
-        self.pool = pool;
         self
     }
 }

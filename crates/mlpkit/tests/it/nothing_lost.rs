@@ -4,7 +4,7 @@
 //!
 //! This file: saving and data files. `bad_numbers.rs`: training and figures.
 
-mod common;
+use crate::util;
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,24 +12,9 @@ use std::time::Duration;
 use mlpkit::prelude::*;
 use mlpkit::train::EpochLog;
 
-fn cpu() -> Device {
-    Device::Cpu
-}
+use crate::util::cpu;
 
-fn arch(hidden: usize) -> Architecture {
-    Architecture::new(&[2])
-        .add(Dense::new(hidden, Activation::Relu))
-        .add(Dense::new(4, Activation::Softmax))
-}
-
-fn trained(hidden: usize, seed: u64) -> Sequential {
-    let mut m = arch(hidden).build_on(seed, &cpu()).unwrap();
-    m.compile(Adam::new(0.01), Loss::SparseCategoricalCrossentropy)
-        .unwrap();
-    m.fit(&common::quadrants(200), Fit::epochs(2).verbose(false))
-        .unwrap();
-    m
-}
+use crate::util::{arch, trained};
 
 fn first_kernel(m: &Sequential) -> Vec<Vec<f32>> {
     m.vars()[0].to_vec2::<f32>().unwrap()
@@ -63,7 +48,7 @@ fn saving_as_json_keeps_the_weights() {
         .unwrap();
     let ckpt = dir.path().join("ckpt.json");
     m.fit(
-        &common::quadrants(100),
+        &util::quadrants(100),
         Fit::epochs(2)
             .verbose(false)
             .callback(Checkpoint::new(&ckpt, Monitor::Loss)),
@@ -133,7 +118,7 @@ fn killed_while_saving_leaves_a_loadable_model() {
         let mut child = std::process::Command::new(&exe)
             .args([
                 "--exact",
-                "save_loop_child",
+                "nothing_lost::save_loop_child",
                 "--nocapture",
                 "--test-threads=1",
             ])
@@ -293,7 +278,7 @@ fn a_checkpoint_holds_the_epochs_it_was_saved_after() {
         .unwrap();
     let ckpt = Checkpoint::new(&path, Monitor::Loss);
     m.fit(
-        &common::quadrants(200),
+        &util::quadrants(200),
         Fit::epochs(3).verbose(false).callback(ckpt),
     )
     .unwrap();
@@ -321,17 +306,17 @@ fn set_weights_assigns_by_name() {
 #[test]
 fn gzip_with_several_members_loads_and_trailing_garbage_does_not() {
     let dir = tempfile::tempdir().unwrap();
-    let bytes = common::images(3).to_bytes();
+    let bytes = util::images(3).to_bytes();
     let (a, b) = bytes.split_at(1000);
-    let mut two = common::gzip(a);
-    two.extend(common::gzip(b));
-    let path = common::write_file(dir.path(), "two-members", &two);
+    let mut two = util::gzip(a);
+    two.extend(util::gzip(b));
+    let path = util::write_file(dir.path(), "two-members", &two);
     let file = mlpkit::data::idx::read_idx(&path, 3).unwrap();
-    assert_eq!(file.array, common::images(3));
+    assert_eq!(file.array, util::images(3));
 
-    let mut garbage = common::gzip(&bytes);
+    let mut garbage = util::gzip(&bytes);
     garbage.extend(b"this is not gzip at all");
-    let path = common::write_file(dir.path(), "garbage", &garbage);
+    let path = util::write_file(dir.path(), "garbage", &garbage);
     let msg = mlpkit::data::idx::read_idx(&path, 3)
         .unwrap_err()
         .to_string();
@@ -346,32 +331,32 @@ fn headers_that_promise_more_than_the_file_holds_allocate_nothing() {
     for _ in 0..3 {
         header.extend(60000u32.to_be_bytes());
     }
-    let path = common::write_file(dir.path(), "promise", &common::gzip(&header));
+    let path = util::write_file(dir.path(), "promise", &util::gzip(&header));
     let msg = mlpkit::data::idx::read_idx(&path, 3)
         .unwrap_err()
         .to_string();
     assert!(msg.contains("truncated"), "{msg}");
     // A gzip bomb: 1 image promised, 200 MB of zeros delivered. It stops one byte past the
     // promise instead of inflating everything.
-    let mut bomb_src = common::images(1).to_bytes();
+    let mut bomb_src = util::images(1).to_bytes();
     bomb_src.resize(200 << 20, 0);
-    let path = common::write_file(dir.path(), "bomb", &common::gzip(&bomb_src));
-    let msg = common::within_time("the gzip bomb", move || {
+    let path = util::write_file(dir.path(), "bomb", &util::gzip(&bomb_src));
+    let msg = util::within_time("the gzip bomb", move || {
         mlpkit::data::idx::read_idx(&path, 3)
             .unwrap_err()
             .to_string()
     });
     assert!(msg.contains("extra bytes"), "{msg}");
     // A forged size trailer changes nothing.
-    let mut forged = common::gzip(&common::images(2).to_bytes());
+    let mut forged = util::gzip(&util::images(2).to_bytes());
     let n = forged.len();
     forged[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
-    let path = common::write_file(dir.path(), "forged", &forged);
+    let path = util::write_file(dir.path(), "forged", &forged);
     assert!(mlpkit::data::idx::read_idx(&path, 3).is_err());
     // A large plain file is compared with its header before it is read.
-    let mut long = common::labels(&[1]).to_bytes();
+    let mut long = util::labels(&[1]).to_bytes();
     long.resize(50 << 20, 0);
-    let path = common::write_file(dir.path(), "long", &long);
+    let path = util::write_file(dir.path(), "long", &long);
     let msg = mlpkit::data::idx::read_idx(&path, 1)
         .unwrap_err()
         .to_string();
@@ -381,17 +366,17 @@ fn headers_that_promise_more_than_the_file_holds_allocate_nothing() {
 #[test]
 fn saved_files_win_over_stale_plain_copies() {
     let dir = tempfile::tempdir().unwrap();
-    common::write_small_dataset(dir.path());
+    util::write_small_dataset(dir.path());
     // Stale plain copies of the training files, of another dataset.
-    common::write_file(
+    util::write_file(
         dir.path(),
         "train-images-idx3-ubyte",
-        &common::images(7).to_bytes(),
+        &util::images(7).to_bytes(),
     );
-    common::write_file(
+    util::write_file(
         dir.path(),
         "train-labels-idx1-ubyte",
-        &common::labels(&[0, 0, 0, 0, 0, 0, 0]).to_bytes(),
+        &util::labels(&[0, 0, 0, 0, 0, 0, 0]).to_bytes(),
     );
     let loader = Loader::new(DatasetKind::Mnist).verify_checksums(false);
     let small = Split::new(

@@ -1,9 +1,7 @@
 //! The fused engine against Candle's autograd for every option of every optimizer, and for
 //! every thread count.
 
-mod common;
-
-use common::paths::*;
+use crate::util::paths::*;
 use mlpkit::prelude::*;
 use mlpkit::train::Rule;
 

@@ -2,8 +2,7 @@
 
 use mlpkit::prelude::*;
 
-mod common;
-use common::figures::*;
+use crate::util::figures::*;
 
 /// Four examples of three classes: 0 right and sure, 1 wrong and sure, 2 right but
 /// hesitant, 3 wrong and hesitant.

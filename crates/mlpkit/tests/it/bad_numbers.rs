@@ -2,29 +2,14 @@
 //! training and figures. Each test here is one defect found by trying the crate
 //! as a hostile user would; each failed before the fix (saving and data files: `nothing_lost.rs`).
 
-mod common;
+use crate::util;
 
 use mlpkit::prelude::*;
 use mlpkit::train::{EpochLog, Rule};
 
-fn cpu() -> Device {
-    Device::Cpu
-}
+use crate::util::cpu;
 
-fn arch(hidden: usize) -> Architecture {
-    Architecture::new(&[2])
-        .add(Dense::new(hidden, Activation::Relu))
-        .add(Dense::new(4, Activation::Softmax))
-}
-
-fn trained(hidden: usize, seed: u64) -> Sequential {
-    let mut m = arch(hidden).build_on(seed, &cpu()).unwrap();
-    m.compile(Adam::new(0.01), Loss::SparseCategoricalCrossentropy)
-        .unwrap();
-    m.fit(&common::quadrants(200), Fit::epochs(2).verbose(false))
-        .unwrap();
-    m
-}
+use crate::util::{arch, trained};
 
 // ---------------------------------------------------------------------------------------
 // Training does not hide bad numbers
@@ -48,7 +33,7 @@ fn fit_both(data: &Split, fit: impl Fn() -> Fit) -> [String; 2] {
 
 #[test]
 fn one_nan_input_is_found_before_training() {
-    let data = common::quadrants(100);
+    let data = util::quadrants(100);
     let mut xs = data
         .images()
         .flatten_all()
@@ -79,7 +64,7 @@ fn one_nan_input_is_found_before_training() {
 
 #[test]
 fn per_pixel_standardising_with_a_zero_deviation_is_explained() {
-    let mnist = common::mnist();
+    let Some(mnist) = util::mnist() else { return };
     let train = mnist.train.head(2000).unwrap();
     let x = scale(train.images(), PixelRange::ZeroOne)
         .unwrap()
@@ -129,7 +114,7 @@ fn nan_weights_behind_relu_stop_training() {
         m.set_weights(&weights).unwrap();
         let msg = m
             .fit(
-                &common::quadrants(100),
+                &util::quadrants(100),
                 Fit::epochs(2).fused(fused).verbose(false),
             )
             .unwrap_err()
@@ -154,25 +139,25 @@ fn empty_data_is_rejected() {
     assert!(compiled(1).evaluate(&empty).is_err());
     // An IDX set with zero examples does not load.
     let dir = tempfile::tempdir().unwrap();
-    common::write_file(
+    util::write_file(
         dir.path(),
         "train-images-idx3-ubyte",
-        &common::images(0).to_bytes(),
+        &util::images(0).to_bytes(),
     );
-    common::write_file(
+    util::write_file(
         dir.path(),
         "train-labels-idx1-ubyte",
-        &common::labels(&[]).to_bytes(),
+        &util::labels(&[]).to_bytes(),
     );
-    common::write_file(
+    util::write_file(
         dir.path(),
         "t10k-images-idx3-ubyte",
-        &common::images(1).to_bytes(),
+        &util::images(1).to_bytes(),
     );
-    common::write_file(
+    util::write_file(
         dir.path(),
         "t10k-labels-idx1-ubyte",
-        &common::labels(&[1]).to_bytes(),
+        &util::labels(&[1]).to_bytes(),
     );
     let msg = Loader::new(DatasetKind::Mnist)
         .verify_checksums(false)
@@ -184,7 +169,7 @@ fn empty_data_is_rejected() {
 
 #[test]
 fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
-    let data = common::quadrants(64);
+    let data = util::quadrants(64);
     let mut labels = data.labels().to_vec1::<u32>().unwrap();
     labels[5] = u32::MAX;
     let bad = Split::new(data.images().clone(), Tensor::new(labels, &cpu()).unwrap()).unwrap();
@@ -218,7 +203,7 @@ fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
 fn images_and_labels_that_disagree_cannot_be_paired() {
     // A `Split`'s fields are private, so the only way to pair them is `Split::new`, which
     // checks the lengths (before, a caller could swap in shorter labels and train on them).
-    let data = common::quadrants(64);
+    let data = util::quadrants(64);
     let short = data.labels().narrow(0, 0, 10).unwrap();
     let err = Split::new(data.images().clone(), short)
         .unwrap_err()
@@ -250,7 +235,7 @@ fn impossible_optimizer_settings_are_rejected() {
 
 #[test]
 fn callbacks_and_validation_that_cannot_work_fail_before_training() {
-    let data = common::quadrants(100);
+    let data = util::quadrants(100);
     let msg = compiled(1)
         .fit(
             &data,
@@ -307,7 +292,7 @@ fn bar_charts_with_huge_or_infinite_values_return() {
     }
     // Finite but extreme values: a figure or an error, promptly (they used to hang).
     for v in [f64::MAX, -f64::MAX, 1e300, -1e300] {
-        let _ = common::within_time("BarChart", move || {
+        let _ = util::within_time("BarChart", move || {
             BarChart::new(&["a", "b"], &[0.5, v])
                 .unwrap()
                 .figure()
@@ -316,7 +301,7 @@ fn bar_charts_with_huge_or_infinite_values_return() {
         });
     }
     for (lo, hi) in [(f64::NAN, 1.0), (0.0, f64::INFINITY), (1.0, 0.0)] {
-        let r = common::within_time("BarChart::ylim", move || {
+        let r = util::within_time("BarChart::ylim", move || {
             BarChart::new(&["a"], &[0.5])
                 .unwrap()
                 .ylim(lo, hi)
@@ -355,13 +340,13 @@ fn learning_curves_with_nan_losses_return() {
         vec![0.5, f64::NAN, f64::INFINITY, 0.3],
     ] {
         let h = history_with(&losses);
-        let png = common::within_time("LearningCurves", move || {
+        let png = util::within_time("LearningCurves", move || {
             LearningCurves::new(&h).unwrap().figure().png()
         });
         assert!(png.is_ok(), "{losses:?}: {png:?}");
     }
     let h = history_with(&[0.5, 0.4]);
-    let r = common::within_time("LearningCurves::ylim", move || {
+    let r = util::within_time("LearningCurves::ylim", move || {
         LearningCurves::new(&h)
             .unwrap()
             .ylim(Metric::Loss, f64::NAN, 1.0)

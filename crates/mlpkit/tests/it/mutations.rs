@@ -3,7 +3,7 @@
 //! targets under `fuzz/` explore the same readers without bound; this keeps the guarantee
 //! in every `cargo test`.
 
-mod common;
+use crate::util;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -97,18 +97,18 @@ fn survive(
 fn damaged_idx_files_give_errors_not_panics() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x");
-    let images = common::images(3).to_bytes();
-    let labels = common::labels(&[1, 2, 3, 4, 5]).to_bytes();
+    let images = util::images(3).to_bytes();
+    let labels = util::labels(&[1, 2, 3, 4, 5]).to_bytes();
     survive("plain images", &images, &path, 1500, 1, |p| {
         read_idx(p, 3).is_ok()
     });
     survive("plain labels", &labels, &path, 1500, 2, |p| {
         read_idx(p, 1).is_ok()
     });
-    survive("gzip images", &common::gzip(&images), &path, 1500, 3, |p| {
+    survive("gzip images", &util::gzip(&images), &path, 1500, 3, |p| {
         read_idx(p, 3).is_ok()
     });
-    survive("gzip labels", &common::gzip(&labels), &path, 1500, 4, |p| {
+    survive("gzip labels", &util::gzip(&labels), &path, 1500, 4, |p| {
         read_idx(p, 1).is_ok()
     });
 }

@@ -2,36 +2,9 @@
 
 use mlpkit::prelude::*;
 
-fn cpu() -> Device {
-    Device::Cpu
-}
+use crate::util::cpu;
 
-/// A small, learnable problem: 2-D points, class = which quadrant (4 classes), flattened to 2 inputs.
-fn quadrants(n: usize, seed: u64) -> Split {
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let mut xs = Vec::new();
-    let mut ys = Vec::new();
-    for _ in 0..n {
-        let (a, b): (f32, f32) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
-        xs.extend([a, b]);
-        ys.push(u32::from(a > 0.0) * 2 + u32::from(b > 0.0));
-    }
-    Split::new(
-        Tensor::from_vec(xs, (n, 2), &cpu()).unwrap(),
-        Tensor::from_vec(ys, n, &cpu()).unwrap(),
-    )
-    .unwrap()
-}
-
-fn small_model(seed: u64) -> Sequential {
-    Architecture::new(&[2])
-        .add(Dense::new(16, Activation::Relu))
-        .add(Dropout::new(0.1))
-        .add(Dense::new(4, Activation::Softmax))
-        .build_on(seed, &cpu())
-        .unwrap()
-}
+use crate::util::{random_quadrants as quadrants, small_model};
 
 #[test]
 fn fit_learns_and_reports_history() {

@@ -3,9 +3,7 @@
 use mlpkit::model::LayerSpec;
 use mlpkit::prelude::*;
 
-fn cpu() -> Device {
-    Device::Cpu
-}
+use crate::util::cpu;
 
 fn mlp(hidden: &[usize], activation: Activation) -> Architecture {
     let mut arch = Architecture::new(&[28, 28]).add(Flatten);

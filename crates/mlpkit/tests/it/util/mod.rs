@@ -7,50 +7,12 @@ use std::path::{Path, PathBuf};
 use mlpkit::data::idx::IdxArray;
 use mlpkit::prelude::*;
 
-/// The real MNIST files: `$MNIST_DIR`, else the workspace's `data/mnist`, else the
-/// development machines' `../shared/datasets/mnist` beside the checkout.
-pub fn mnist_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("MNIST_DIR").map(PathBuf::from),
-        Some(DatasetKind::Mnist.workspace_dir()),
-        Some(
-            workspace_root()
-                .join("..")
-                .join("shared")
-                .join("datasets")
-                .join("mnist"),
-        ),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|d| d.join("train-images-idx3-ubyte.gz").is_file() || d.join("train-images-idx3-ubyte").is_file())
-        .expect(
-            "the real MNIST files are needed by this test: set MNIST_DIR or put them in data/mnist \
-             (see data/README.md)",
-        )
-}
+pub mod data;
+pub use data::{fashion_dir, mnist, mnist_dir};
 
-/// The real Fashion-MNIST files (`$FASHION_MNIST_DIR`, `data/fashion-mnist`, Debian's package).
-pub fn fashion_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("FASHION_MNIST_DIR").map(PathBuf::from),
-        Some(DatasetKind::FashionMnist.workspace_dir()),
-        Some(DatasetKind::FashionMnist.system_dir()),
-    ];
-    candidates.into_iter().flatten().find(|d| d.join("train-images-idx3-ubyte.gz").is_file()).expect(
-        "the real Fashion-MNIST files are needed by this test: `apt-get install dataset-fashion-mnist` \
-         or set FASHION_MNIST_DIR",
-    )
-}
-
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
-}
-
-/// The real MNIST dataset, from [`mnist_dir`].
-pub fn mnist() -> Dataset {
-    Dataset::from_dir(DatasetKind::Mnist, mnist_dir()).expect("loading the real MNIST files")
+/// The CPU, where the tests compute.
+pub fn cpu() -> Device {
+    Device::Cpu
 }
 
 /// Writes `bytes` to `dir/name`, gzip-compressed when `name` ends in `.gz`.
@@ -121,6 +83,51 @@ pub fn quadrants(n: usize) -> Split {
         Tensor::from_vec(ys, n, &Device::Cpu).unwrap(),
     )
     .unwrap()
+}
+
+/// A small, learnable problem: `n` random 2-D points, class = which quadrant (4 classes).
+pub fn random_quadrants(n: usize, seed: u64) -> Split {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for _ in 0..n {
+        let (a, b): (f32, f32) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
+        xs.extend([a, b]);
+        ys.push(u32::from(a > 0.0) * 2 + u32::from(b > 0.0));
+    }
+    Split::new(
+        Tensor::from_vec(xs, (n, 2), &cpu()).unwrap(),
+        Tensor::from_vec(ys, n, &cpu()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// A 2-16-4 network with dropout, for the quadrants.
+pub fn small_model(seed: u64) -> Sequential {
+    Architecture::new(&[2])
+        .add(Dense::new(16, Activation::Relu))
+        .add(Dropout::new(0.1))
+        .add(Dense::new(4, Activation::Softmax))
+        .build_on(seed, &cpu())
+        .unwrap()
+}
+
+/// 2-`hidden`-4, ReLU then softmax.
+pub fn arch(hidden: usize) -> Architecture {
+    Architecture::new(&[2])
+        .add(Dense::new(hidden, Activation::Relu))
+        .add(Dense::new(4, Activation::Softmax))
+}
+
+/// [`arch`] built with `seed` and trained two epochs on [`quadrants`] with Adam.
+pub fn trained(hidden: usize, seed: u64) -> Sequential {
+    let mut m = arch(hidden).build_on(seed, &cpu()).unwrap();
+    m.compile(Adam::new(0.01), Loss::SparseCategoricalCrossentropy)
+        .unwrap();
+    m.fit(&quadrants(200), Fit::epochs(2).verbose(false))
+        .unwrap();
+    m
 }
 
 /// Runs `f` on a thread and fails the test if it has not returned within 30 s.

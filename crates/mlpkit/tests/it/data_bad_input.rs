@@ -1,10 +1,8 @@
 //! Every kind of damaged or missing input gives its own clear error, never a panic.
 
-mod common;
-
 use std::path::Path;
 
-use common::{images, labels, write_file, write_small_dataset};
+use crate::util::{images, labels, write_file, write_small_dataset};
 use mlpkit::data::idx::{read_idx, IdxArray};
 use mlpkit::prelude::*;
 

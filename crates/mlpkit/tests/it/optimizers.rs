@@ -5,9 +5,7 @@ use candle_core::Var;
 use mlpkit::prelude::*;
 use mlpkit::train::{Outputs, Rule};
 
-fn cpu() -> Device {
-    Device::Cpu
-}
+use crate::util::cpu;
 
 /// Two steps of `rule` on `w = [1, −2]` with a constant gradient `[0.5, 0.1]`.
 fn two_steps(rule: impl Into<Rule>) -> Vec<Vec<f32>> {

@@ -1,4 +1,5 @@
-//! Copies of the library in one process, and the tensors each has made.
+//! The notebooks' kernel, seen from the crate: copies of the library in one process, and the
+//! tensors each has made.
 //!
 //! The notebooks' kernel (evcxr) compiles every cell into a library of its own, linked with
 //! its own copy of mlpkit and Candle, statics included. Candle tells tensors apart, when it
@@ -11,6 +12,9 @@
 //!
 //! This module lets the crate notice when that can happen: [`this_copy`] names the copy that
 //! runs, and [`check_new_here`] finds variables whose numbers this copy cannot have given.
+//! Candle shows a tensor's number only in the `Debug` form of its id (`TensorId(17)`); should
+//! that form change in a new Candle, [`tensor_number`] says so once on stderr (the check is
+//! then off, and training still works), and this module's test fails with the reason.
 
 use candle_core::{DType, Device, Tensor, Var};
 
@@ -27,6 +31,22 @@ pub fn this_copy() -> usize {
 /// else).
 pub(crate) fn tensor_number(tensor: &Tensor) -> Option<usize> {
     let shown = format!("{:?}", tensor.id());
+    let number = read_tensor_id(&shown);
+    if number.is_none() {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            eprintln!(
+                "mlpkit: cannot read the number in Candle's tensor id {shown:?} (its form has \
+                 changed since Candle 0.9): the check for variables made in another notebook \
+                 cell is off; make them in the cell that trains them"
+            )
+        });
+    }
+    number
+}
+
+/// The number in a `TensorId`'s `Debug` form, `TensorId(17)`.
+fn read_tensor_id(shown: &str) -> Option<usize> {
     shown
         .strip_prefix("TensorId(")?
         .strip_suffix(')')?
@@ -69,6 +89,19 @@ pub(crate) fn check_new_here(vars: &[Var], what: &str, fix: &str) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candle_shows_tensor_ids_in_the_form_this_module_reads() {
+        let t = Tensor::zeros(2, DType::F32, &Device::Cpu).unwrap();
+        let shown = format!("{:?}", t.id());
+        assert!(
+            read_tensor_id(&shown).is_some(),
+            "Candle now shows a tensor id as {shown:?}, not `TensorId(<number>)`: update \
+             `read_tensor_id`, or the checks for variables made in another notebook cell are off"
+        );
+        assert_eq!(read_tensor_id("TensorId(17)"), Some(17));
+        assert_eq!(read_tensor_id("Id { value: 17 }"), None);
+    }
 
     #[test]
     fn numbers_are_read_and_only_future_ones_are_foreign() {

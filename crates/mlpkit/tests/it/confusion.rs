@@ -5,8 +5,7 @@ use mlpkit::plot::luminance;
 use mlpkit::prelude::*;
 use plotters::style::RGBColor;
 
-mod common;
-use common::figures::*;
+use crate::util::figures::*;
 
 #[test]
 fn confusion_matrix_counts_and_scores() {

@@ -4,8 +4,7 @@
 use mlpkit::prelude::*;
 use plotters::style::RGBColor;
 
-mod common;
-use common::figures::*;
+use crate::util::figures::*;
 
 #[test]
 fn image_grid_tiles_reproduce_their_images() {

@@ -3,7 +3,7 @@
 //! before (ends the program). Each case runs in a child process that the test interrupts.
 #![cfg(unix)]
 
-mod common;
+use crate::util;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -51,7 +51,7 @@ fn interrupt_child() {
     unsafe {
         libc::signal(libc::SIGINT, libc::SIG_DFL);
     }
-    let data = common::quadrants(4000);
+    let data = util::quadrants(4000);
     let mut m = model();
     println!("ready");
     let err = if what == "fit" {
@@ -89,7 +89,7 @@ fn interrupt(what: &str) -> (String, bool) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "interrupt_child",
+            "interrupt::interrupt_child",
             "--nocapture",
             "--test-threads=1",
         ])

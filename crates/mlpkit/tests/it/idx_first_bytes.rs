@@ -1,9 +1,7 @@
 //! `idx::first_bytes`: the start of a file as it is stored, decompressed when it is gzip,
 //! so that a notebook can decode an IDX header by hand.
 
-mod common;
-
-use common::{images, labels, mnist_dir, write_file};
+use crate::util::{images, labels, mnist_dir, write_file};
 use mlpkit::data::idx::first_bytes;
 
 #[test]
@@ -51,7 +49,7 @@ fn a_missing_or_damaged_file_is_an_error_that_names_it() {
 
 #[test]
 fn the_real_mnist_headers() {
-    let dir = mnist_dir();
+    let Some(dir) = mnist_dir() else { return };
     let file = |name: &str| {
         let gz = dir.join(format!("{name}.gz"));
         if gz.is_file() {

@@ -4,9 +4,10 @@
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
 
-use super::{Optimizer, Rule, MAKE_HERE};
-use crate::copies::{made_in_another_cell, this_copy};
+use super::{Optimizer, MAKE_HERE};
+use crate::cells::{made_in_another_cell, this_copy};
 use crate::error::Error;
+use crate::math::Rule;
 
 impl candle_nn::Optimizer for Optimizer {
     type Config = Rule;
