@@ -4,8 +4,9 @@
 # run alone and that all run, in this order, by default:
 #
 #   tools      the notebooks' saved outputs and the README (tests/published.py), the Python
-#              tools' unit tests (tools/test_*.py), the crate's layers (tools/check_crate.py);
-#              Python only, seconds
+#              tools' unit tests (tools/test_*.py), the crate's layers (tools/check_crate.py),
+#              the measured ranges of tests/notebooks.toml (tests/spread.py --check); Python
+#              only, seconds
 #   rust       cargo fmt --check, clippy, the crate's tests and doc examples in release mode
 #              with every dataset on disk (MLPKIT_REQUIRE_DATA=1: a test whose data is missing
 #              fails instead of skipping, so that CI never skips one silently)
@@ -31,7 +32,7 @@ test_usage() {  # MESSAGE: what was wrong; exits 2
   say "$1"
   cat >&2 <<'EOF'
 usage: ./lab test [PART...]    (every part by default; given parts run in this order)
-  tools                 the saved outputs, the Python tools' tests, the crate's layers
+  tools                 the saved outputs, the Python tools' tests, the crate's layers, the measured ranges
   rust                  cargo fmt --check, clippy, the crate's tests (every dataset required)
   notebooks [NAME...]   every notebook through the kernel, or those whose file name contains a NAME
   kernel                an interrupt, a training loop across cells, the kernel's channels replaced
@@ -79,10 +80,12 @@ lint() {
 test_part_tools() {
   say "Checking the notebooks' saved outputs and the README's numbers against them"
   python3 tests/published.py
-  say "Running the tools' unit tests (tools/test_*.py: datasets, the kernel's Cargo.lock, the crate checker, ./lab's arguments)"
+  say "Running the tools' unit tests (tools/test_*.py: datasets, the kernel's Cargo.lock, the crate checker, ./lab's arguments, the spread's ranges)"
   python3 -m unittest discover -s tools -p 'test_*.py'
   say "Checking the crate's layers and size limits (crates/mlpkit/layers.toml)"
   python3 tools/check_crate.py
+  say "Checking that tests/notebooks.toml's measured ranges are the ones their measurements in tests/spread/ give"
+  python3 tests/spread.py --check
 }
 
 test_part_rust() {

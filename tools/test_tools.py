@@ -653,7 +653,7 @@ class LabCommand(unittest.TestCase):
     def test_help_prints_the_usage_and_no_command_the_usage_line(self):
         run = lab("help")
         self.assertEqual(run.returncode, 0)
-        for command in ("./lab open", "./lab setup", "./lab test [PART...]", "./lab book"):
+        for command in ("./lab open", "./lab setup", "./lab test [PART...]", "./lab spread NOTEBOOK...", "./lab book"):
             self.assertIn(command, run.stdout)
         self.assertNotIn("set -euo", run.stdout)
         run = lab()
