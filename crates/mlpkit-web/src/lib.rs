@@ -15,7 +15,7 @@
 mod reader;
 mod trainer;
 
-pub use reader::{prepare_drawing, Reader, Reading};
+pub use reader::{Reader, Reading, prepare_drawing};
 pub use trainer::{EpochReport, TestReport, Trainer, TrainerSettings};
 
 use wasm_bindgen::prelude::*;

@@ -3,7 +3,7 @@
 
 use mlpkit::candle_core::{DType, Device, Tensor};
 use mlpkit::data::picture;
-use mlpkit::data::{flatten, scale, PixelRange};
+use mlpkit::data::{PixelRange, flatten, scale};
 use mlpkit::model::Sequential;
 use wasm_bindgen::prelude::*;
 

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use mlpkit::candle_core::DType;
-use mlpkit::data::uci_digits::{self, MAX_VALUE, SIDE};
 use mlpkit::data::Split;
+use mlpkit::data::uci_digits::{self, MAX_VALUE, SIDE};
 use mlpkit::prelude::*;
 use wasm_bindgen::prelude::*;
 

@@ -7,7 +7,7 @@ use mlpkit::prelude::*;
 #[path = "../../mlpkit/tests/it/util/data.rs"]
 #[allow(dead_code)]
 mod data;
-use mlpkit_web::{prepare_drawing, Reader, Trainer, TrainerSettings};
+use mlpkit_web::{Reader, Trainer, TrainerSettings, prepare_drawing};
 
 /// A 28 × 28 MNIST digit (ink bright) as a canvas holds it: RGBA, each pixel a 10 × 10
 /// square, dark ink on white paper.

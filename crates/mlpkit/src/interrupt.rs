@@ -13,8 +13,8 @@
 //! stop button, and ends the process only if the cell has not finished a few seconds later
 //! (`kernel/README.md`). Elsewhere than on Unix, guards do nothing.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set by the signal handler; read between batches.
 static REQUESTED: AtomicBool = AtomicBool::new(false);
@@ -83,13 +83,13 @@ impl Drop for InterruptGuard {
         let mut guards = GUARDS.lock().unwrap_or_else(|e| e.into_inner());
         guards.count -= 1;
         #[cfg(unix)]
-        if guards.count == 0 {
-            if let Some(previous) = guards.previous.take() {
-                // SAFETY: `previous` is the action `sigaction` reported when the first guard
-                // installed ours, so it is valid to install again; no out-pointer is asked for.
-                unsafe {
-                    libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut());
-                }
+        if guards.count == 0
+            && let Some(previous) = guards.previous.take()
+        {
+            // SAFETY: `previous` is the action `sigaction` reported when the first guard
+            // installed ours, so it is valid to install again; no out-pointer is asked for.
+            unsafe {
+                libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut());
             }
         }
     }

@@ -1,14 +1,14 @@
 //! Everything a notebook needs, in one glob import: `use mlpkit::prelude::*;`.
 
 pub use crate::data::{
-    flatten, mean_std, one_hot, scale, Batches, Dataset, DatasetKind, Loader, PixelRange, Split,
-    Standardizer, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES,
+    Batches, Dataset, DatasetKind, IMAGE_PIXELS, IMAGE_SIDE, Loader, NUM_CLASSES, PixelRange,
+    Split, Standardizer, flatten, mean_std, one_hot, scale,
 };
 pub use crate::device::default_device;
 pub use crate::error::{Error, Result};
 pub use crate::history::{History, Monitor};
 pub use crate::math::{Activation, Adam, Evaluation, Init, Loss, RmsProp, Sgd};
-pub use crate::metrics::{accuracy, ConfusionMatrix};
+pub use crate::metrics::{ConfusionMatrix, accuracy};
 pub use crate::model::{Architecture, Dense, Dropout, Flatten, Sequential};
 pub use crate::optimizer::Optimizer;
 #[cfg(not(target_arch = "wasm32"))]

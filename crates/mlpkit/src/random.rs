@@ -17,8 +17,8 @@
 
 use std::sync::OnceLock;
 
-use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 /// The environment variable that shifts every seed: `MLPKIT_SEED_SHIFT=3`.
 pub const SEED_SHIFT_VAR: &str = "MLPKIT_SEED_SHIFT";

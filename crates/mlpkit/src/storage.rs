@@ -147,10 +147,12 @@ mod tests {
     fn shared_or_unsuitable_storage_is_refused_without_locking() {
         let a = Var::from_slice(&[1f32, 2.0], 2, &Device::Cpu).unwrap();
         let twice = with_values_mut(&[a.as_tensor(), a.as_tensor()], |_| ());
-        assert!(twice
-            .unwrap_err()
-            .to_string()
-            .contains("shares its storage"));
+        assert!(
+            twice
+                .unwrap_err()
+                .to_string()
+                .contains("shares its storage")
+        );
         let ints = Tensor::new(&[1u32, 2], &Device::Cpu).unwrap();
         assert!(with_values_mut(&[&ints], |_| ()).is_err());
         let view = Tensor::new(&[[1f32, 2.0], [3.0, 4.0]], &Device::Cpu)

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::data::{
-    flatten, one_hot, scale, Dataset, DatasetKind, PixelRange, Split, Standardizer, NUM_CLASSES,
+    Dataset, DatasetKind, NUM_CLASSES, PixelRange, Split, Standardizer, flatten, one_hot, scale,
 };
 use crate::error::Result;
 use crate::math::{Activation, Adam, Init, Loss, RmsProp, Sgd};
@@ -85,11 +85,21 @@ impl Tutorial {
     /// A one-line description of the configuration.
     pub fn config(self) -> &'static str {
         match self {
-            Tutorial::MlpFromRawFiles => "784-50-50-10 tanh, SGD 0.001 momentum 0.9 decay 1e-7, batch 64, 50 epochs, 10% validation split",
-            Tutorial::FirstNetwork => "784-64-64-10 relu, Adam, batch 32, 5 epochs, inputs in [-0.5, 0.5]",
-            Tutorial::FashionClassifier => "Fashion-MNIST 784-300-100-10 relu, SGD 0.01, batch 32, 30 epochs, first 5,000 for validation",
-            Tutorial::CurvesAndConfusion => "784-128-128-10 relu, RMSprop, batch 64, 21 epochs, first 10,000 for validation",
-            Tutorial::LowLevelLoop => "784-200-10 relu, truncated-normal(0.01) weights, Adam 0.001, batch 100, 10 epochs, 55,000/5,000",
+            Tutorial::MlpFromRawFiles => {
+                "784-50-50-10 tanh, SGD 0.001 momentum 0.9 decay 1e-7, batch 64, 50 epochs, 10% validation split"
+            }
+            Tutorial::FirstNetwork => {
+                "784-64-64-10 relu, Adam, batch 32, 5 epochs, inputs in [-0.5, 0.5]"
+            }
+            Tutorial::FashionClassifier => {
+                "Fashion-MNIST 784-300-100-10 relu, SGD 0.01, batch 32, 30 epochs, first 5,000 for validation"
+            }
+            Tutorial::CurvesAndConfusion => {
+                "784-128-128-10 relu, RMSprop, batch 64, 21 epochs, first 10,000 for validation"
+            }
+            Tutorial::LowLevelLoop => {
+                "784-200-10 relu, truncated-normal(0.01) weights, Adam 0.001, batch 100, 10 epochs, 55,000/5,000"
+            }
         }
     }
 

@@ -19,7 +19,7 @@
 
 use rand::rngs::StdRng;
 
-use super::split::{permutation, Split};
+use super::split::{Split, permutation};
 use crate::error::{Error, Result};
 
 /// Plans the batches of each epoch: their size, whether to shuffle, and what to do with a last,

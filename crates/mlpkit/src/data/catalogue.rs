@@ -247,7 +247,7 @@ pub(crate) fn check_labels(labels: &[u8], origin: &str) -> crate::Result<()> {
     if let Some((i, &l)) = labels
         .iter()
         .enumerate()
-        .find(|(_, &l)| l as usize >= NUM_CLASSES)
+        .find(|&(_, &l)| l as usize >= NUM_CLASSES)
     {
         return Err(crate::Error::Mismatch(format!(
             "label {l} at position {i} of {origin} is not a class: labels must be 0..{}",

@@ -1,6 +1,8 @@
 //! [`Dataset`]: MNIST or Fashion-MNIST as loaded, and the [`Loader`] that finds it.
 //!
-//! ```
+//! (The example needs the dataset on disk, so it is compiled but not run by `cargo test`.)
+//!
+//! ```no_run
 //! use mlpkit::prelude::*;
 //! let mnist = Dataset::load(DatasetKind::Mnist)?;        // searches every known place
 //! println!("{}", mnist);                                  // sizes and where it came from
@@ -12,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 
-use super::catalogue::{check_labels, DatasetKind, IdxPart, IMAGE_SIDE};
+use super::catalogue::{DatasetKind, IMAGE_SIDE, IdxPart, check_labels};
 use super::hub::{self, HubMiss, HubOptions};
-use super::idx::{read_idx, write_idx_gz, IdxArray, IdxFile};
+use super::idx::{IdxArray, IdxFile, read_idx, write_idx_gz};
 use super::split::Split;
 use crate::error::{Error, Result};
 use crate::files::shown_path;
@@ -298,7 +300,7 @@ impl Loader {
                             repo: self.kind.hub_repo(),
                             cache: self.hub.cache_dir.clone(),
                         },
-                    })
+                    });
                 }
                 Err(HubMiss::NotThere(why)) => tried.push(format!(
                     "  - Hugging Face hub {}: {why}",

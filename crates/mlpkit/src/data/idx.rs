@@ -196,14 +196,18 @@ fn read_stream(
     if got < body_len {
         return Err(Error::bad_idx(
             path,
-            format!("truncated: the header promises {dims:?} = {body_len} bytes of data but only {got} follow"),
+            format!(
+                "truncated: the header promises {dims:?} = {body_len} bytes of data but only {got} follow"
+            ),
         ));
     }
     let mut extra = [0u8; 1];
     if read_up_to(path, &mut source, &mut extra)? > 0 {
         return Err(Error::bad_idx(
             path,
-            format!("the header promises {dims:?} = {body_len} bytes of data but more follow (extra bytes at the end)"),
+            format!(
+                "the header promises {dims:?} = {body_len} bytes of data but more follow (extra bytes at the end)"
+            ),
         ));
     }
     hasher.update(&data);

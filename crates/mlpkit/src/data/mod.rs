@@ -25,8 +25,8 @@ pub mod uci_digits;
 pub use crate::files::shown_path;
 pub use batches::{Batches, EpochBatches};
 pub use catalogue::{
-    workspace_data_dir, DatasetKind, IdxPart, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES,
+    DatasetKind, IMAGE_PIXELS, IMAGE_SIDE, IdxPart, NUM_CLASSES, workspace_data_dir,
 };
 pub use dataset::{Dataset, Loader, Source};
 pub use split::Split;
-pub use transform::{flatten, mean_std, one_hot, scale, PixelRange, Standardizer};
+pub use transform::{PixelRange, Standardizer, flatten, mean_std, one_hot, scale};

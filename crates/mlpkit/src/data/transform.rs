@@ -9,10 +9,10 @@
 //! | `(X - X_train.mean(axis=0)) / X_train.std()` | [`Standardizer::fit`] then [`Standardizer::transform`] |
 //! | `to_categorical(y, 10)` | [`one_hot`] |
 
-use candle_core::{DType, Tensor, D};
+use candle_core::{D, DType, Tensor};
 
 use crate::error::{Error, Result};
-use crate::storage::{with_cpu_slice, CHUNK_ROWS};
+use crate::storage::{CHUNK_ROWS, with_cpu_slice};
 
 /// Flattens each example to one row: `(n, 28, 28)` → `(n, 784)`. Any dtype.
 pub fn flatten(x: &Tensor) -> Result<Tensor> {
@@ -283,13 +283,12 @@ pub fn one_hot(labels: &Tensor, classes: usize) -> Result<Tensor> {
         .max_keepdim(0)
         .ok()
         .and_then(|m| m.squeeze(0).ok()?.to_scalar::<u32>().ok())
+        && max as usize >= classes
     {
-        if max as usize >= classes {
-            return Err(Error::InvalidArgument(format!(
-                "label {max} does not fit in {classes} classes: labels must be 0..{}",
-                classes - 1
-            )));
-        }
+        return Err(Error::InvalidArgument(format!(
+            "label {max} does not fit in {classes} classes: labels must be 0..{}",
+            classes - 1
+        )));
     }
     let classes_row = Tensor::arange(0u32, classes as u32, labels.device())?.unsqueeze(0)?;
     Ok(labels

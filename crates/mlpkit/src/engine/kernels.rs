@@ -5,10 +5,10 @@ use rand::rngs::StdRng;
 
 use super::layers::{DenseLayer, Input, LayerBuffers, LayerParams, Update};
 use super::shared::{Blocks, FirstError, ReadOnly, State};
-use super::workers::{part_range, Team};
+use super::workers::{Team, part_range};
 use crate::error::Result;
-use crate::math::dropout::dropout_mask;
 use crate::math::Activation;
+use crate::math::dropout::dropout_mask;
 
 /// Column blocks start on multiples of this many floats (two AVX registers).
 const ALIGN: usize = 16;

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::math::answers::OwnedTargets;
 use crate::math::{Activation, Evaluation, Loss, Score};
 use crate::optimizer::Optimizer;
-use crate::storage::{with_cpu_slice, with_values_mut, CHUNK_ROWS};
+use crate::storage::{CHUNK_ROWS, with_cpu_slice, with_values_mut};
 
 /// A dataset prepared for the engine: its images as one contiguous `f32` matrix (the same
 /// tensor when it already is one) and its targets.

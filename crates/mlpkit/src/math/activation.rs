@@ -14,7 +14,7 @@
 //! differentiates it by itself); [`Activation::apply_row`] and [`Activation::backward_row`]
 //! work on one row of `f32`s for the fused engine. The tests check that the two agree.
 
-use candle_core::{Tensor, D};
+use candle_core::{D, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;

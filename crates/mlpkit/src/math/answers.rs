@@ -104,7 +104,7 @@ pub fn count_correct(
                 right += row
                     .iter()
                     .zip(t)
-                    .filter(|(&z, &t)| (z > 0.0) == (t >= 0.5))
+                    .filter(|&(&z, &t)| (z > 0.0) == (t >= 0.5))
                     .count();
             }
             _ => right += usize::from(argmax(row) == targets.class(id, classes)),

@@ -5,8 +5,8 @@
 //! inference (when nothing is dropped). Both training paths draw their masks here, one
 //! uniform number per unit in order, so the same seed drops the same units on both.
 
-use rand::rngs::StdRng;
 use rand::Rng;
+use rand::rngs::StdRng;
 
 /// Multiplies `mask` by an inverted-dropout mask of rate `rate` drawn from `rng`: each
 /// element is kept with probability `1 − rate` and scaled by `1 / (1 − rate)`, or set to 0.
@@ -33,8 +33,9 @@ mod tests {
         dropout_mask(0.25, &mut StdRng::seed_from_u64(1), &mut mask);
         let kept = mask.iter().filter(|&&m| m > 0.0).count();
         assert!((7_200..7_800).contains(&kept), "{kept}");
-        assert!(mask
-            .iter()
-            .all(|&m| m == 0.0 || (m - 4.0 / 3.0).abs() < 1e-6));
+        assert!(
+            mask.iter()
+                .all(|&m| m == 0.0 || (m - 4.0 / 3.0).abs() < 1e-6)
+        );
     }
 }

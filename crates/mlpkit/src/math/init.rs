@@ -15,8 +15,8 @@
 //! generator: the same seed gives the same weights on every machine.
 
 use candle_core::{Device, Tensor};
-use rand::rngs::StdRng;
 use rand::Rng;
+use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -100,10 +100,12 @@ impl Init {
 /// `N(0, std)` draws, each redrawn until it lies within two standard deviations.
 fn truncated_normal(count: usize, std: f64, rng: &mut StdRng) -> Vec<f32> {
     (0..count)
-        .map(|_| loop {
-            let z: f64 = StandardNormal.sample(rng);
-            if z.abs() <= 2.0 {
-                break (z * std) as f32;
+        .map(|_| {
+            loop {
+                let z: f64 = StandardNormal.sample(rng);
+                if z.abs() <= 2.0 {
+                    break (z * std) as f32;
+                }
             }
         })
         .collect()

@@ -25,11 +25,11 @@
 //! [`Loss::score_logits`] is the slice form the fused engine uses, with the gradient above
 //! written out. The tests check that the two agree for every loss.
 
-use candle_core::{DType, Tensor, D};
+use candle_core::{D, DType, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::activation::{sigmoid, Activation};
-use super::answers::{count_correct, Targets};
+use super::activation::{Activation, sigmoid};
+use super::answers::{Targets, count_correct};
 use super::score::Score;
 use crate::error::{Error, Result};
 
@@ -190,7 +190,7 @@ impl Loss {
                         } else {
                             "one row of values per example"
                         }
-                    )))
+                    )));
                 }
             };
         }
@@ -251,7 +251,7 @@ impl Loss {
                 if let Some((i, bad)) = labels
                     .iter()
                     .enumerate()
-                    .find(|(_, &l)| !(l >= 0.0 && l.fract() == 0.0 && l < outputs as f64))
+                    .find(|&(_, &l)| !(l >= 0.0 && l.fract() == 0.0 && l < outputs as f64))
                 {
                     return Err(Error::InvalidArgument(format!(
                         "label {bad} (example {i}) is not a class: the model has {outputs} outputs, \

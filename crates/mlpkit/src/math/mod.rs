@@ -26,7 +26,7 @@ mod score;
 mod update;
 
 pub use activation::Activation;
-pub use answers::{argmax, Targets};
+pub use answers::{Targets, argmax};
 pub use init::Init;
 pub use loss::{Loss, Outputs};
 pub use optimizer::{Adam, RmsProp, Rule, Sgd};

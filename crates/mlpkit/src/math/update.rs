@@ -420,17 +420,20 @@ mod tests {
         let adam: Rule = Adam::default().into();
         let mut w = vec![0f32; 4];
         let (mut a, mut b) = (vec![0f32; 4], vec![0f32; 3]);
-        assert!(adam
-            .update_slices(0.001, 1, &mut w, &[0.0; 4], [&mut a, &mut b])
-            .is_err());
+        assert!(
+            adam.update_slices(0.001, 1, &mut w, &[0.0; 4], [&mut a, &mut b])
+                .is_err()
+        );
         let mut c = a.clone();
-        assert!(adam
-            .update_slices(0.001, 1, &mut w, &[0.0; 5], [&mut a, &mut c])
-            .is_err());
+        assert!(
+            adam.update_slices(0.001, 1, &mut w, &[0.0; 5], [&mut a, &mut c])
+                .is_err()
+        );
         let sgd: Rule = Sgd::default().into();
-        assert!(sgd
-            .update_slices(0.01, 1, &mut w, &[1.0; 4], [&mut [], &mut []])
-            .is_ok());
+        assert!(
+            sgd.update_slices(0.01, 1, &mut w, &[1.0; 4], [&mut [], &mut []])
+                .is_ok()
+        );
         assert_eq!(w, vec![-0.01; 4]);
     }
 }

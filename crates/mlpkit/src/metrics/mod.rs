@@ -241,11 +241,7 @@ struct ClassScores {
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
 /// The per-class report ([`ConfusionMatrix::report`]) as text.

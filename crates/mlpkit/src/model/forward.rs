@@ -1,14 +1,14 @@
 //! The forward pass of a [`Sequential`] network: inputs checked and shaped, then each
 //! layer in turn; and predictions, batch by batch.
 
-use candle_core::{DType, Module, Tensor, D};
+use candle_core::{D, DType, Module, Tensor};
 use rand::rngs::StdRng;
 
 use super::layer::{LayerSpec, ResolvedLayer};
 use super::sequential::{DenseParams, Sequential};
 use crate::error::{Error, Result};
-use crate::math::dropout::dropout_mask;
 use crate::math::Activation;
+use crate::math::dropout::dropout_mask;
 use crate::storage::CHUNK_ROWS;
 
 impl Sequential {

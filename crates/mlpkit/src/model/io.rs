@@ -27,7 +27,7 @@ use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 
 use super::layer::Architecture;
-use super::sequential::{check_same_tensors, shapes_of, Sequential};
+use super::sequential::{Sequential, check_same_tensors, shapes_of};
 use crate::error::{Error, Result};
 use crate::files;
 use crate::history::History;

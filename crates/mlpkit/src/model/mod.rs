@@ -16,7 +16,7 @@ mod sequential;
 mod summary;
 
 pub use crate::math::{Activation, Init};
-pub use io::{model_path, SavedModel};
+pub use io::{SavedModel, model_path};
 pub use layer::{Architecture, Dense, Dropout, Flatten, LayerSpec, ResolvedLayer};
 pub use sequential::{Compiled, DenseParams, Sequential};
-pub use summary::{thousands, Summary, SummaryRow};
+pub use summary::{Summary, SummaryRow, thousands};

@@ -326,7 +326,7 @@ pub(crate) fn check_same_tensors<'a>(
                     "these weights do not fit this model: `{name}` has shape {shape:?} in the weights but {:?} in \
                      the model; they were saved from a different architecture",
                     dims
-                )))
+                )));
             }
             _ => {}
         }

@@ -4,7 +4,7 @@
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
 
-use super::{Optimizer, MAKE_HERE};
+use super::{MAKE_HERE, Optimizer};
 use crate::cells::{made_in_another_cell, this_copy};
 use crate::error::Error;
 use crate::math::Rule;

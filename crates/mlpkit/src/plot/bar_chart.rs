@@ -5,8 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{category_axes, value_range, TickedChart};
-use super::figure::{plot_err, Figure, Plot};
+use super::axes::{TickedChart, category_axes, value_range};
+use super::figure::{Figure, Plot, plot_err};
 use super::style::{self, INK, TICK_SIZE};
 use crate::error::{Error, Result};
 

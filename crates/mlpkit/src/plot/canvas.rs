@@ -12,7 +12,7 @@
 //! anchor places the box the text takes on screen, after turning, so `(Center, Top)` under
 //! a tick hangs a turned label straight down from it.
 
-use ab_glyph::{point, Font, PxScale};
+use ab_glyph::{Font, PxScale, point};
 use plotters::prelude::DrawingBackend;
 use plotters_backend::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{
@@ -20,7 +20,7 @@ use plotters_backend::{
 };
 
 use super::fonts::font_for;
-use super::typeset::{layout, Line};
+use super::typeset::{Line, layout};
 
 /// A backend that draws on `inner` at `scale` device pixels per figure pixel; see the
 /// module's documentation.

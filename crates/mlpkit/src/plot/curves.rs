@@ -4,8 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{value_mesh, value_range};
-use super::figure::{plot_err, Figure, Plot};
-use super::style::{self, with_margins, GRID, LINE_WIDTH, MAX_MARKERS, TICK_SIZE, TITLE_SIZE};
+use super::figure::{Figure, Plot, plot_err};
+use super::style::{self, GRID, LINE_WIDTH, MAX_MARKERS, TICK_SIZE, TITLE_SIZE, with_margins};
 use super::ticks::TickedAxis;
 use crate::error::{Error, Result};
 use crate::history::{EpochLog, History};

@@ -285,7 +285,7 @@ impl<P: Plot> Figure<P> {
                 return Err(Error::InvalidArgument(format!(
                     "cannot save `{}`: give the file a .png or .svg extension",
                     path.display()
-                )))
+                )));
             }
         };
         files::write_bytes(path, &bytes)

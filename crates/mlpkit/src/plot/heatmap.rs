@@ -4,9 +4,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::colormap::{luminance, Colormap};
-use super::colour_bar::{draw_colour_bar, ColourScale, BAR_WIDTH, LABELS_WIDTH};
-use super::figure::{plot_err, Figure, Plot};
+use super::colormap::{Colormap, luminance};
+use super::colour_bar::{BAR_WIDTH, ColourScale, LABELS_WIDTH, draw_colour_bar};
+use super::figure::{Figure, Plot, plot_err};
 use super::style::{self, INK, LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 use crate::metrics::ConfusionMatrix;

@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::colormap::Colormap;
-use super::colour_bar::{draw_colour_bar, ColourScale, BAR_WIDTH, LABELS_WIDTH};
-use super::figure::{plot_err, Figure, Plot};
+use super::colour_bar::{BAR_WIDTH, ColourScale, LABELS_WIDTH, draw_colour_bar};
+use super::figure::{Figure, Plot, plot_err};
 use super::style::{self, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 
@@ -51,7 +51,7 @@ impl ImageGrid {
                     "ImageGrid",
                     "images (n, height, width) or (n, 784)",
                     other,
-                ))
+                ));
             }
         };
         if n == 0 {
@@ -207,11 +207,7 @@ impl ImageGrid {
     }
 
     fn title_height(&self) -> u32 {
-        if self.title.is_some() {
-            TITLE
-        } else {
-            0
-        }
+        if self.title.is_some() { TITLE } else { 0 }
     }
 
     /// Top-left corner, in pixels, of the image in cell `(row, col)` (saturating at

@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{value_mesh, value_range};
-use super::figure::{plot_err, Figure, Plot};
-use super::style::{self, with_margins, GRID, LINE_WIDTH, MAX_MARKERS, TICK_SIZE, TITLE_SIZE};
+use super::figure::{Figure, Plot, plot_err};
+use super::style::{self, GRID, LINE_WIDTH, MAX_MARKERS, TICK_SIZE, TITLE_SIZE, with_margins};
 use super::ticks::TickedAxis;
 use crate::error::{Error, Result};
 
@@ -207,11 +207,7 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
     });
-    if lo.is_finite() {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
-    }
+    if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) }
 }
 
 impl Plot for LineChart {

@@ -33,17 +33,17 @@ pub mod style;
 pub mod ticks;
 pub mod typeset;
 
-pub use bar_chart::{BarChart, BAR as BAR_COLOR};
+pub use bar_chart::{BAR as BAR_COLOR, BarChart};
 pub use probability_bars::ProbabilityBars;
 /// The colours of [`ProbabilityBars`].
 pub mod bars_colors {
     pub use super::probability_bars::{OTHER, PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
 }
-pub use colormap::{luminance, Colormap};
+pub use colormap::{Colormap, luminance};
 pub use curves::{LearningCurves, Metric, TRAIN_COLOR, VALIDATION_COLOR};
 pub use figure::{Figure, Plot};
 pub use heatmap::{Heatmap, HeatmapView};
 pub use image_grid::ImageGrid;
-pub use line_chart::{LineChart, Series, SERIES_COLORS};
+pub use line_chart::{LineChart, SERIES_COLORS, Series};
 pub use network::NetworkDiagram;
 pub use prediction_grid::PredictionGrid;

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::figure::{plot_err, Figure, Plot};
+use super::figure::{Figure, Plot, plot_err};
 use super::style::{self, INK, LABEL_SIZE, MUTED, NOTE_SIZE, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 use crate::model::{Architecture, LayerSpec, Sequential};
@@ -211,7 +211,7 @@ impl NetworkDiagram {
                 }
             }
         }
-        let x = rows[0].1 .0;
+        let x = rows[0].1.0;
         let centre = |v| Pos::new(HPos::Center, v);
         root.draw_text(
             &column.name,
@@ -235,7 +235,7 @@ impl NetworkDiagram {
 
 /// The x of a column's rows.
 fn pa_x(rows: &[(Option<usize>, (i32, i32))]) -> i32 {
-    rows.first().map_or(0, |r| r.1 .0)
+    rows.first().map_or(0, |r| r.1.0)
 }
 
 impl Plot for NetworkDiagram {

@@ -5,9 +5,9 @@ use plotters::prelude::*;
 
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{category_axes, TickedChart};
-use super::figure::{plot_err, Figure, Plot};
-use super::style::{self, probability, TICK_SIZE, TITLE_SIZE};
+use super::axes::{TickedChart, category_axes};
+use super::figure::{Figure, Plot, plot_err};
+use super::style::{self, TICK_SIZE, TITLE_SIZE, probability};
 use crate::error::{Error, Result};
 use crate::predictions::Predictions;
 

@@ -180,15 +180,14 @@ impl Callback for Checkpoint {
     }
 
     fn on_epoch_end(&mut self, log: &EpochLog, model: &Sequential) -> Result<Control> {
-        if let Some(value) = self.monitor.value(log) {
-            if self
+        if let Some(value) = self.monitor.value(log)
+            && self
                 .best
                 .is_none_or(|b| self.monitor.improves(value, b, 0.0))
-            {
-                self.best = Some(value);
-                model.save(&self.path)?;
-                self.saved_epochs.push(log.epoch);
-            }
+        {
+            self.best = Some(value);
+            model.save(&self.path)?;
+            self.saved_epochs.push(log.epoch);
         }
         Ok(Control::Continue)
     }

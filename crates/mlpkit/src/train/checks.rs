@@ -10,7 +10,7 @@ use crate::data::Split;
 use crate::error::{Error, Result};
 use crate::math::Loss;
 use crate::model::Sequential;
-use crate::storage::{with_cpu_slice, CHUNK_ROWS};
+use crate::storage::{CHUNK_ROWS, with_cpu_slice};
 
 /// Checks a dataset before training or evaluating on it: not empty, as many labels as
 /// images, floating-point images shaped for the model, labels that fit the loss and the

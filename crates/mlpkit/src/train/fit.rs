@@ -13,10 +13,10 @@ use super::fused::FusedStep;
 use super::options::{Fit, Validation};
 use super::step::Step;
 use crate::data::{Batches, Split};
-use crate::device::{training_threads, AUTOGRAD_THREADS};
+use crate::device::{AUTOGRAD_THREADS, training_threads};
 use crate::error::{Error, Result};
 use crate::history::{EpochLog, History, Monitor};
-use crate::interrupt::{take_request, InterruptGuard};
+use crate::interrupt::{InterruptGuard, take_request};
 use crate::math::Score;
 use crate::model::Sequential;
 

@@ -192,11 +192,13 @@ fn both_paths_and_evaluate_reject_the_same_labels_and_pixels() {
     for msg in fit_both(&pixels, || Fit::epochs(1)) {
         assert!(msg.contains("floating-point inputs"), "{msg}");
     }
-    assert!(compiled(1)
-        .evaluate(&pixels)
-        .unwrap_err()
-        .to_string()
-        .contains("floating-point inputs"));
+    assert!(
+        compiled(1)
+            .evaluate(&pixels)
+            .unwrap_err()
+            .to_string()
+            .contains("floating-point inputs")
+    );
 }
 
 #[test]
@@ -388,11 +390,13 @@ fn figure_builders_reject_what_they_cannot_draw() {
     assert!(ImageGrid::weights(&empty_kernel, 10).is_err());
 
     let cm = ConfusionMatrix::new(&[0, 1], &[0, 1], &["a", "b"]).unwrap();
-    assert!(Heatmap::new(&cm)
-        .cell_size(u32::MAX)
-        .figure()
-        .png()
-        .is_err());
+    assert!(
+        Heatmap::new(&cm)
+            .cell_size(u32::MAX)
+            .figure()
+            .png()
+            .is_err()
+    );
     assert!(Heatmap::new(&cm).cell_size(3).figure().png().is_err());
     assert!(Heatmap::new(&cm).cell_size(30).figure().png().is_ok());
 }

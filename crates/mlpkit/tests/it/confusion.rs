@@ -103,7 +103,10 @@ fn tables_align_as_text_and_escape_as_html() {
     let t = Table::new(&["", "the tutorial", "this notebook"])
         .row(&["test accuracy", "96.5%", "96.14%"])
         .row(&["a<b", "x"]);
-    assert_eq!(t.to_string(), "               the tutorial  this notebook\n-------------  ------------  -------------\ntest accuracy  96.5%         96.14%\na<b            x");
+    assert_eq!(
+        t.to_string(),
+        "               the tutorial  this notebook\n-------------  ------------  -------------\ntest accuracy  96.5%         96.14%\na<b            x"
+    );
     let html = t.to_html();
     assert!(
         html.contains("<td style=\"text-align:left\">a&lt;b</td>")

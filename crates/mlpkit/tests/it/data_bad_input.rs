@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::util::{images, labels, write_file, write_small_dataset};
-use mlpkit::data::idx::{read_idx, IdxArray};
+use mlpkit::data::idx::{IdxArray, read_idx};
 use mlpkit::prelude::*;
 
 fn load_unverified(dir: &Path) -> Result<Dataset> {
@@ -212,9 +212,11 @@ fn the_search_order_is_named_dir_env_workspace_system() {
     } else {
         assert_eq!(n, 3);
     }
-    assert!(DatasetKind::FashionMnist
-        .workspace_dir()
-        .ends_with("data/fashion-mnist"));
+    assert!(
+        DatasetKind::FashionMnist
+            .workspace_dir()
+            .ends_with("data/fashion-mnist")
+    );
 }
 
 #[test]
@@ -267,8 +269,9 @@ fn a_dataset_saved_as_idx_loads_back_identically() {
             .unwrap()
     );
     assert_eq!(back.test.label_vec().unwrap(), ds.test.label_vec().unwrap());
-    assert!(copy
-        .path()
-        .join("mnist/t10k-labels-idx1-ubyte.gz")
-        .is_file());
+    assert!(
+        copy.path()
+            .join("mnist/t10k-labels-idx1-ubyte.gz")
+            .is_file()
+    );
 }

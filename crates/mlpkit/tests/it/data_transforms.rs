@@ -126,11 +126,12 @@ fn standardising_uses_training_statistics_only() {
     );
     // Wrong feature count is a clear error.
     let wrong = Tensor::zeros((2, 3), DType::F32, &Device::Cpu).unwrap();
-    assert!(st
-        .transform(&wrong)
-        .unwrap_err()
-        .to_string()
-        .contains("[2]"));
+    assert!(
+        st.transform(&wrong)
+            .unwrap_err()
+            .to_string()
+            .contains("[2]")
+    );
     // Constant data cannot be standardised.
     assert!(Standardizer::fit(&Tensor::ones((3, 2), DType::F32, &Device::Cpu).unwrap()).is_err());
     // Global variant.
@@ -228,12 +229,14 @@ fn batches_in_order_keep_or_drop_the_last() {
     assert_eq!(sizes, [4, 4]);
     assert!(Batches::new(10, 0).is_err());
     // Planned for another size: an error, not wrong batches.
-    assert!(Batches::new(12, 4)
-        .unwrap()
-        .epoch(&data)
-        .next()
-        .unwrap()
-        .is_err());
+    assert!(
+        Batches::new(12, 4)
+            .unwrap()
+            .epoch(&data)
+            .next()
+            .unwrap()
+            .is_err()
+    );
 }
 
 #[test]

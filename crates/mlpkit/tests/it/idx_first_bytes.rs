@@ -52,11 +52,7 @@ fn the_real_mnist_headers() {
     let Some(dir) = mnist_dir() else { return };
     let file = |name: &str| {
         let gz = dir.join(format!("{name}.gz"));
-        if gz.is_file() {
-            gz
-        } else {
-            dir.join(name)
-        }
+        if gz.is_file() { gz } else { dir.join(name) }
     };
     let be = |b: &[u8], at: usize| u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
     let images = first_bytes(&file("train-images-idx3-ubyte"), 16).unwrap();

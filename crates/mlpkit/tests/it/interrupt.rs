@@ -102,11 +102,13 @@ fn interrupt(what: &str) -> (String, bool) {
     let mut report = String::new();
     let mut sent = false;
     let sigint = || {
-        assert!(Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success());
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
     };
     for line in lines.by_ref() {
         let line = line.unwrap();

@@ -11,7 +11,6 @@ mod util;
 mod bad_numbers;
 mod confusion;
 mod data_bad_input;
-mod data_hub;
 mod data_real;
 mod data_transforms;
 mod fused;

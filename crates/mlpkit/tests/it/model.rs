@@ -89,15 +89,19 @@ fn architecture_errors_are_explained() {
     let msg = no_flatten.resolve().unwrap_err().to_string();
     assert!(msg.contains("put a Flatten layer before it"), "{msg}");
     let bad_rate = Architecture::new(&[784]).add(Dropout::new(1.5));
-    assert!(bad_rate
-        .resolve()
-        .unwrap_err()
-        .to_string()
-        .contains("dropout rate"));
-    assert!(Architecture::new(&[784])
-        .add(Dense::new(0, Activation::Relu))
-        .resolve()
-        .is_err());
+    assert!(
+        bad_rate
+            .resolve()
+            .unwrap_err()
+            .to_string()
+            .contains("dropout rate")
+    );
+    assert!(
+        Architecture::new(&[784])
+            .add(Dense::new(0, Activation::Relu))
+            .resolve()
+            .is_err()
+    );
 }
 
 #[test]
@@ -178,11 +182,13 @@ fn initialisers_have_the_keras_spread() {
         m.abs() < 1e-4 && (s - 0.01 * 0.8796).abs() < 2e-4 && max <= 0.02,
         "{m} {s} {max}"
     );
-    assert!(Init::Zeros
-        .sample(5, 1, 1, &mut rng)
-        .unwrap()
-        .iter()
-        .all(|&v| v == 0.0));
+    assert!(
+        Init::Zeros
+            .sample(5, 1, 1, &mut rng)
+            .unwrap()
+            .iter()
+            .all(|&v| v == 0.0)
+    );
     assert_eq!(
         Init::Constant { value: 0.5 }
             .sample(2, 1, 1, &mut rng)
@@ -204,11 +210,13 @@ fn initialisers_have_the_keras_spread() {
         model.dense_params("dense").unwrap().kernel.dims(),
         &[784, 20]
     );
-    assert!(model
-        .dense_params("nope")
-        .unwrap_err()
-        .to_string()
-        .contains("dense_1"));
+    assert!(
+        model
+            .dense_params("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("dense_1")
+    );
 }
 
 #[test]

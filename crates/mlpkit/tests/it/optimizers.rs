@@ -1,7 +1,7 @@
 //! Optimizers and losses: hand-computed steps and values, gradients against finite differences.
 
-use candle_core::backprop::GradStore;
 use candle_core::Var;
+use candle_core::backprop::GradStore;
 use mlpkit::prelude::*;
 use mlpkit::train::{Outputs, Rule};
 

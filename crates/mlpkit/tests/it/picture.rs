@@ -4,8 +4,8 @@
 
 use image::{DynamicImage, GrayImage, Luma, Rgb, RgbImage};
 use mlpkit::data::picture::{
-    center_by_mass, center_of_mass, crop_to_ink, fit_longer_side, ink_bright, mnist_digit,
-    mnist_digit_file, to_grey, Grey,
+    Grey, center_by_mass, center_of_mass, crop_to_ink, fit_longer_side, ink_bright, mnist_digit,
+    mnist_digit_file, to_grey,
 };
 use mlpkit::data::uci_digits;
 use mlpkit::prelude::*;
@@ -187,10 +187,12 @@ fn pictures_without_a_digit_are_refused_with_a_reason() {
     let e = mnist_digit(&blank).unwrap_err().to_string();
     assert!(e.contains("no ink"), "{e}");
     let empty = DynamicImage::ImageLuma8(GrayImage::new(0, 0));
-    assert!(mnist_digit(&empty)
-        .unwrap_err()
-        .to_string()
-        .contains("0 × 0"));
+    assert!(
+        mnist_digit(&empty)
+            .unwrap_err()
+            .to_string()
+            .contains("0 × 0")
+    );
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("digit.png");
     std::fs::write(&fake, b"this is not a picture").unwrap();
@@ -278,10 +280,12 @@ fn a_damaged_uci_file_is_refused_with_a_reason() {
             .to_string();
         assert!(e.contains(says), "{says}: {e}");
     }
-    assert!(uci_digits::parse(&path, b"not gzip")
-        .unwrap_err()
-        .to_string()
-        .contains("gzip"));
+    assert!(
+        uci_digits::parse(&path, b"not gzip")
+            .unwrap_err()
+            .to_string()
+            .contains("gzip")
+    );
 }
 
 #[test]

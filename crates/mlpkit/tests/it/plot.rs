@@ -102,11 +102,13 @@ fn weight_tiles_show_sign_as_colour() {
     assert_eq!(at(0), [178, 24, 43], "strongest positive weight: red");
     assert_eq!(at(1), [33, 102, 172], "strongest negative weight: blue");
     assert!(distinct_colours(&img) > 50);
-    assert!(ImageGrid::weights(
-        &Tensor::zeros((10, 3), DType::F32, &Device::Cpu).unwrap(),
-        3
-    )
-    .is_err());
+    assert!(
+        ImageGrid::weights(
+            &Tensor::zeros((10, 3), DType::F32, &Device::Cpu).unwrap(),
+            3
+        )
+        .is_err()
+    );
 }
 
 #[test]

@@ -117,11 +117,13 @@ fn missing_truncated_and_foreign_weight_files() {
     let msg = model.load_weights(&path).unwrap_err().to_string();
     assert!(msg.contains("not a complete safetensors file"), "{msg}");
     std::fs::write(&path, b"hello, I am a text file").unwrap();
-    assert!(model
-        .load_weights(&path)
-        .unwrap_err()
-        .to_string()
-        .contains("not a complete safetensors file"));
+    assert!(
+        model
+            .load_weights(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("not a complete safetensors file")
+    );
     // Weights without a description, and a damaged description beside them (the first
     // format's layout).
     let weights: std::collections::HashMap<String, Tensor> =

@@ -147,13 +147,15 @@ fn a_diverging_loss_stops_with_epoch_and_batch() {
     );
     assert!(msg.contains("Lower the learning rate"), "{msg}");
     // The batch with the overflow was not applied: the weights are still finite numbers.
-    assert!(model.vars()[0]
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap()
-        .iter()
-        .all(|v| v.is_finite()));
+    assert!(
+        model.vars()[0]
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
+            .iter()
+            .all(|v| v.is_finite())
+    );
 }
 
 #[test]

@@ -5,10 +5,10 @@
 //! strings that came out wrong before ("ep och", "truelabel", "Pull over", "112 0").
 
 use ab_glyph::{Font, PxScale, ScaleFont};
+use mlpkit::Result;
 use mlpkit::plot::fonts::font_for;
 use mlpkit::plot::typeset::layout;
 use mlpkit::plot::{Figure, Plot};
-use mlpkit::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontFamily;
@@ -87,8 +87,8 @@ fn misplacement(img: &image::RgbImage, text: &str, size: f32) -> f32 {
     let expected = expected_glyphs(text, size);
     let apart = |i: usize| {
         let ((x0, x1), _) = expected[i];
-        (i == 0 || expected[i - 1].0 .1 <= x0)
-            && expected.get(i + 1).is_none_or(|next| x1 <= next.0 .0)
+        (i == 0 || expected[i - 1].0.1 <= x0)
+            && expected.get(i + 1).is_none_or(|next| x1 <= next.0.0)
     };
     let isolated: Vec<_> = (0..expected.len())
         .filter(|&i| apart(i))

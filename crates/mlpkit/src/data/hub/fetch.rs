@@ -9,8 +9,8 @@ use hf_hub::{HFClient, HFError};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 
-use super::{parquet_files, HubMiss, HubOptions, PARQUET_REVISION};
-use crate::data::catalogue::{check_labels, DatasetKind, IMAGE_PIXELS, IMAGE_SIDE};
+use super::{HubMiss, HubOptions, PARQUET_REVISION, parquet_files};
+use crate::data::catalogue::{DatasetKind, IMAGE_PIXELS, IMAGE_SIDE, check_labels};
 use crate::data::split::Split;
 use crate::error::{Error, Result};
 
@@ -58,7 +58,7 @@ pub(crate) fn load(
                 return Err(HubMiss::NotThere(format!(
                     "{file} is not in the cache {} and the hub is offline (HF_HUB_OFFLINE or Loader::offline)",
                     opts.cache_dir.display()
-                )))
+                )));
             }
             Err(HFError::LocalEntryNotFound { .. }) => request.send().map_err(|e| {
                 HubMiss::NotThere(format!(
@@ -68,7 +68,12 @@ pub(crate) fn load(
                     describe(&e)
                 ))
             })?,
-            Err(e) => return Err(repo_err(format!("cannot read the hub cache: {}", describe(&e)))),
+            Err(e) => {
+                return Err(repo_err(format!(
+                    "cannot read the hub cache: {}",
+                    describe(&e)
+                )));
+            }
         };
         paths.push(path);
     }
@@ -131,7 +136,7 @@ pub fn read_parquet_split(path: &Path, device: &Device) -> Result<Split> {
             _ => {
                 return Err(bad(format!(
                     "row {i} lacks an `image.bytes` or a `label` column"
-                )))
+                )));
             }
         };
         let img = image::load_from_memory(&png)

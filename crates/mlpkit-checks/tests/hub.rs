@@ -1,4 +1,3 @@
-#![cfg(feature = "hub")]
 //! The Hugging Face hub path, as far as it can be tested without internet: the cache layout
 //! the hub client uses, the Parquet-with-PNG format of the files, and fast, clear failures.
 
@@ -6,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mlpkit::data::hub::{cache_repo_dir, parquet_files, PARQUET_REVISION};
+use mlpkit::data::hub::{PARQUET_REVISION, cache_repo_dir, parquet_files};
 use mlpkit::prelude::*;
 use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
 use parquet::file::properties::WriterProperties;
