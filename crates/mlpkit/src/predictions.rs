@@ -8,6 +8,8 @@
 //! - [`Predictions::misclassified`]: the wrong answers, the most confident ones first;
 //! - [`Predictions::hesitant`]: the examples where the network's top probability is lowest,
 //!   right or wrong (it hesitates between two or three classes);
+//! - [`Predictions::reliability`]: whether its confidence means anything: of the answers given
+//!   with at least some probability, how many are right;
 //! - [`crate::plot::ProbabilityBars::of`] and [`crate::plot::PredictionGrid`]: what to draw
 //!   for them.
 
@@ -132,11 +134,76 @@ impl Predictions {
         order
     }
 
+    /// Of the answers given with a probability of at least `threshold`, how many there are
+    /// and how many are right: a network whose 99 % answers are right 99 % of the time has
+    /// honest confidence. (Looking only at its most confident *mistakes* cannot tell: they are
+    /// chosen for being confident.)
+    pub fn reliability(&self, threshold: f32) -> Reliability {
+        let mut r = Reliability {
+            threshold,
+            answered: 0,
+            right: 0,
+            total: self.len(),
+        };
+        for (p, &t) in self.probabilities.iter().zip(&self.truth) {
+            let (class, confidence) = top(p);
+            if confidence >= threshold {
+                r.answered += 1;
+                r.right += usize::from(class as u32 == t);
+            }
+        }
+        r
+    }
+
     fn out_of_range(&self, i: usize) -> Error {
         Error::InvalidArgument(format!(
             "example {i} does not exist: there are {} predictions",
             self.len()
         ))
+    }
+}
+
+/// How right a model's confident answers are: see [`Predictions::reliability`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reliability {
+    /// The least probability an answer had to have.
+    pub threshold: f32,
+    /// Examples answered with at least that probability.
+    pub answered: usize,
+    /// Of those, the ones answered right.
+    pub right: usize,
+    /// All the examples.
+    pub total: usize,
+}
+
+impl Reliability {
+    /// The share of the answers given with at least [`Self::threshold`] that are right
+    /// (`None` when there is none).
+    pub fn accuracy(&self) -> Option<f64> {
+        (self.answered > 0).then(|| self.right as f64 / self.answered as f64)
+    }
+
+    /// The share of all examples answered with at least [`Self::threshold`].
+    pub fn share_answered(&self) -> f64 {
+        self.answered as f64 / self.total.max(1) as f64
+    }
+}
+
+/// `at ≥ 90 %: 812 of 898 answered (90.4 %), 97.5 % of them right`.
+impl std::fmt::Display for Reliability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "at ≥ {} %: {} of {} answered ({:.1} %), ",
+            100.0 * self.threshold,
+            self.answered,
+            self.total,
+            100.0 * self.share_answered()
+        )?;
+        match self.accuracy() {
+            Some(a) => write!(f, "{:.1} % of them right", 100.0 * a),
+            None => write!(f, "none to judge"),
+        }
     }
 }
 

@@ -54,6 +54,15 @@ impl Spread {
     }
 }
 
+impl Spread {
+    /// The standard error of the mean, `std / √n`: how far the mean of `n` runs is likely to
+    /// be from the mean of many (about one in three means lies further than one standard
+    /// error away). For one value it is 0, which says nothing: one run has no spread to judge.
+    pub fn standard_error(&self) -> f64 {
+        self.std / (self.n as f64).sqrt()
+    }
+}
+
 /// `mean ± std (n)`, with two decimals.
 impl fmt::Display for Spread {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

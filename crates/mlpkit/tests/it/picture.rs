@@ -341,23 +341,46 @@ fn a_folder_of_pictures_reads_its_digits_by_name() {
         .save(dir.path().join("seven.png"))
         .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a picture").unwrap();
+    std::fs::write(
+        dir.path().join("3-scan.heic"),
+        "a picture of a kind it cannot read",
+    )
+    .unwrap();
     let blank = DynamicImage::ImageLuma8(GrayImage::from_pixel(30, 30, Luma([200])));
     blank.save(dir.path().join("1-blank.png")).unwrap();
     let found = mlpkit::data::picture::digits_in_folder(dir.path()).unwrap();
     assert_eq!(found.files, ["7-chalk.bmp", "7-pen.png"]);
     assert_eq!(found.labels, [7, 7]);
     assert_eq!(found.images.dims(), &[2, 28, 28]);
+    // As found: grey, dark ink on the light paper, in a square.
+    assert_eq!(found.originals.dims(), &[2, 64, 64]);
+    let corner = found
+        .originals
+        .get(1)
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .get(0)
+        .unwrap();
+    assert!(
+        corner.to_scalar::<u8>().unwrap() > 128,
+        "the paper stays light"
+    );
     // The same stroke, drawn two ways, makes nearly the same MNIST image.
     let (a, b) = (found.images.get(0).unwrap(), found.images.get(1).unwrap());
     assert!(difference(&a, &b) < 0.03);
     let skipped = found.skipped.join("\n");
     for why in [
         "1-blank.png: ",
-        "notes.txt: not a PNG",
+        "3-scan.heic: not a PNG",
         "seven.png: its name must start with the digit",
     ] {
         assert!(skipped.contains(why), "{why}: {skipped}");
     }
+    assert!(
+        !skipped.contains("notes.txt"),
+        "a file not named for a digit is passed over: {skipped}"
+    );
     let empty = tempfile::tempdir().unwrap();
     let e = mlpkit::data::picture::digits_in_folder(empty.path())
         .unwrap_err()

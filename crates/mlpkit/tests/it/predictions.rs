@@ -89,3 +89,29 @@ fn prediction_grid_shows_each_example_with_its_bars() {
     assert!(PredictionGrid::new(&noise_images(3), &p, &[0], &names).is_err());
     assert!(PredictionGrid::new(&images, &p, &[7], &names).is_err());
 }
+
+#[test]
+fn reliability_counts_the_confident_answers_and_how_many_are_right() {
+    let p = four_predictions();
+    let sure = p.reliability(0.75);
+    assert_eq!((sure.answered, sure.right, sure.total), (2, 1, 4));
+    assert_eq!(sure.accuracy(), Some(0.5));
+    assert_eq!(sure.share_answered(), 0.5);
+    assert_eq!(
+        sure.to_string(),
+        "at ≥ 75 %: 2 of 4 answered (50.0 %), 50.0 % of them right"
+    );
+    let all = p.reliability(0.0);
+    assert_eq!((all.answered, all.right), (4, 2));
+    let none = p.reliability(0.95);
+    assert_eq!((none.answered, none.accuracy()), (0, None));
+    assert!(none.to_string().ends_with("none to judge"));
+}
+
+#[test]
+fn the_standard_error_of_a_mean_shrinks_with_the_square_root_of_the_runs() {
+    use mlpkit::metrics::Spread;
+    let four = Spread::of(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+    assert!((four.standard_error() - four.std / 2.0).abs() < 1e-12);
+    assert_eq!(Spread::of(&[5.0]).unwrap().standard_error(), 0.0);
+}

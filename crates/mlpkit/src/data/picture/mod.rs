@@ -40,6 +40,11 @@ use image::{DynamicImage, ImageBuffer, Luma};
 
 use crate::error::{Error, Result};
 
+mod folder;
+pub use folder::{
+    DigitPictures, PICTURE_EXTENSIONS, digits_in_folder, mnist_digit_file, thumbnail,
+};
+
 /// A grey picture with one `f32` per pixel in [0, 1].
 pub type Grey = ImageBuffer<Luma<f32>, Vec<f32>>;
 
@@ -361,97 +366,4 @@ fn map_pictures_with(
         (n, oh as usize, ow as usize),
         &Device::Cpu,
     )?)
-}
-
-/// [`mnist_digit`] of a picture file (PNG, JPEG or BMP).
-pub fn mnist_digit_file(path: impl AsRef<Path>) -> Result<Tensor> {
-    let path = path.as_ref();
-    mnist_digit(&read_picture(path)?).map_err(|e| match e {
-        Error::InvalidArgument(why) => Error::InvalidArgument(format!(
-            "`{}`: {why}",
-            crate::files::shown_path(path).display()
-        )),
-        other => other,
-    })
-}
-
-/// Pictures of digits read from a folder by [`digits_in_folder`]: each made into an MNIST image,
-/// with the digit its file name starts with.
-#[derive(Debug, Clone)]
-pub struct DigitPictures {
-    /// The pictures as MNIST images, `u8` `(n, 28, 28)`.
-    pub images: Tensor,
-    /// The digit each file's name starts with.
-    pub labels: Vec<u32>,
-    /// The files read, in order.
-    pub files: Vec<String>,
-    /// The files left out, each with why.
-    pub skipped: Vec<String>,
-}
-
-/// The picture file types [`digits_in_folder`] reads.
-pub const PICTURE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "bmp"];
-
-/// Every picture in `dir` (PNG, JPEG or BMP) whose file name starts with the digit it shows
-/// (`3-mine.png`), made into an MNIST image by [`mnist_digit_file`], in file-name order.
-/// Files that are not pictures, or whose names start with no digit, or that show no ink, are
-/// left out and listed in [`DigitPictures::skipped`] with the reason. An error when the folder
-/// cannot be read or holds no usable picture, saying what to put there.
-pub fn digits_in_folder(dir: impl AsRef<Path>) -> Result<DigitPictures> {
-    let dir = dir.as_ref();
-    let shown = crate::files::shown_path(dir);
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read the folder", dir, e))?;
-    let mut paths: Vec<std::path::PathBuf> = entries
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()
-        .map_err(|e| Error::io("read the folder", dir, e))?;
-    paths.sort();
-    let (mut images, mut labels, mut files, mut skipped) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for path in paths.iter().filter(|p| p.is_file()) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        if !extension.is_some_and(|e| PICTURE_EXTENSIONS.contains(&e.as_str())) {
-            skipped.push(format!("{name}: not a PNG, JPEG or BMP picture"));
-            continue;
-        }
-        let Some(digit) = name.chars().next().and_then(|c| c.to_digit(10)) else {
-            skipped.push(format!(
-                "{name}: its name must start with the digit it shows"
-            ));
-            continue;
-        };
-        match mnist_digit_file(path) {
-            Ok(image) => {
-                images.push(image);
-                labels.push(digit);
-                files.push(name);
-            }
-            Err(e) => skipped.push(format!("{name}: {e}")),
-        }
-    }
-    if images.is_empty() {
-        return Err(Error::InvalidArgument(format!(
-            "`{}` holds no picture of a digit this can read: put PNG, JPEG or BMP files there \
-             whose names start with the digit they show, like `3-mine.png`{}",
-            shown.display(),
-            if skipped.is_empty() {
-                String::new()
-            } else {
-                format!(" (left out: {})", skipped.join("; "))
-            }
-        )));
-    }
-    Ok(DigitPictures {
-        images: Tensor::stack(&images, 0)?,
-        labels,
-        files,
-        skipped,
-    })
 }
