@@ -6,6 +6,7 @@ use candle_core::Tensor;
 use image::Luma;
 
 use super::{Grey, mnist_digit, mnist_style, read_picture, stretch, to_grey, to_tensor};
+use crate::data::Split;
 use crate::error::{Error, Result};
 
 /// [`mnist_digit`] of a picture file (PNG, JPEG or BMP).
@@ -36,6 +37,20 @@ pub struct DigitPictures {
     /// [`THUMBNAIL`] pixels by [`thumbnail`], `u8` `(n, 64, 64)` (dark ink stays dark), to show
     /// beside what the network receives.
     pub originals: Tensor,
+}
+
+impl DigitPictures {
+    /// The pictures and their digits as a [`Split`], ready for `evaluate` or
+    /// [`crate::predictions::Predictions::of_model`] (after the same preparation as the
+    /// training images).
+    ///
+    /// # Errors
+    /// Never for a `DigitPictures` made by [`digits_in_folder`]; the `Result` is
+    /// [`Split::new`]'s.
+    pub fn split(&self) -> Result<Split> {
+        let labels = Tensor::new(self.labels.as_slice(), self.images.device())?;
+        Split::new(self.images.clone(), labels)
+    }
 }
 
 /// The side of [`DigitPictures::originals`], in pixels.
