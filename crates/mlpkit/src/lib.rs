@@ -56,6 +56,8 @@ pub mod optimizer;
 // Figures are drawn on the machine that runs the notebook; the book's WebAssembly module
 // (crates/mlpkit-web) draws in the page instead and leaves plotters and its fonts out.
 #[cfg(not(target_arch = "wasm32"))]
+pub mod drawing;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod plot;
 pub mod predictions;
 pub mod prelude;

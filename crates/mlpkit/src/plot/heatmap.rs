@@ -4,10 +4,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::colormap::{Colormap, luminance};
-use super::colour_bar::{BAR_WIDTH, ColourScale, LABELS_WIDTH, draw_colour_bar};
-use super::figure::{Figure, Plot, plot_err};
-use super::style::{self, INK, LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
+use crate::drawing::colormap::{Colormap, luminance};
+use crate::drawing::colour_bar::{BAR_WIDTH, ColourScale, LABELS_WIDTH, draw_colour_bar};
+use crate::drawing::figure::{Figure, Plot, plot_err};
+use crate::drawing::style::{self, INK, LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 use crate::metrics::ConfusionMatrix;
 
@@ -123,12 +123,12 @@ impl Heatmap {
 
     /// Width in pixels of the widest class name, as set in the tick labels' font.
     fn longest_name(&self) -> u32 {
-        let font = super::fonts::font_for(&FontFamily::SansSerif);
+        let font = crate::drawing::fonts::font_for(&FontFamily::SansSerif);
         self.matrix
             .class_names()
             .iter()
             .map(|n| {
-                super::typeset::layout(font, TICK_SIZE as f32, n)
+                crate::drawing::typeset::layout(font, TICK_SIZE as f32, n)
                     .width
                     .ceil() as u32
             })
@@ -275,7 +275,7 @@ fn cell_percent(share: f64) -> String {
 }
 
 impl Plot for Heatmap {
-    super::figure::compiled_here!();
+    crate::drawing::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
         let side = u32::try_from(self.matrix.num_classes())

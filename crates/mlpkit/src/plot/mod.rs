@@ -14,36 +14,26 @@
 //!
 //! Each ends with `.figure()`, a [`Figure`] that renders itself. Text uses a font compiled
 //! into the library, so figures draw the same on a machine without any system font.
+//!
+//! The figures' grammar and the charts of plain numbers live in `drawing/` (below the training
+//! loop, which draws its learning curve while it trains); this module adds the figures of a
+//! trained model's results and shows both under one name.
 
-mod axes;
-mod bar_chart;
-mod canvas;
-mod colormap;
-pub mod colour_bar;
-mod curves;
-mod figure;
-pub mod fonts;
 mod heatmap;
-mod image_grid;
-mod line_chart;
 mod network;
 mod prediction_grid;
 mod probability_bars;
-pub mod style;
-pub mod ticks;
-pub mod typeset;
 
-pub use bar_chart::{BAR as BAR_COLOR, BarChart};
+pub use crate::drawing::{
+    BAR_COLOR, BarChart, Colormap, Figure, ImageGrid, LearningCurves, LineChart, Metric, Plot,
+    SERIES_COLORS, Series, TRAIN_COLOR, VALIDATION_COLOR, colour_bar, fonts, luminance, style,
+    ticks, typeset,
+};
+pub use heatmap::{Heatmap, HeatmapView};
+pub use network::NetworkDiagram;
+pub use prediction_grid::PredictionGrid;
 pub use probability_bars::ProbabilityBars;
 /// The colours of [`ProbabilityBars`].
 pub mod bars_colors {
     pub use super::probability_bars::{OTHER, PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
 }
-pub use colormap::{Colormap, luminance};
-pub use curves::{LearningCurves, Metric, TRAIN_COLOR, VALIDATION_COLOR};
-pub use figure::{Figure, Plot};
-pub use heatmap::{Heatmap, HeatmapView};
-pub use image_grid::ImageGrid;
-pub use line_chart::{LineChart, SERIES_COLORS, Series};
-pub use network::NetworkDiagram;
-pub use prediction_grid::PredictionGrid;

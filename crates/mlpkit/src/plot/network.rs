@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::figure::{Figure, Plot, plot_err};
-use super::style::{self, INK, LABEL_SIZE, MUTED, NOTE_SIZE, TICK_SIZE, TITLE_SIZE};
+use crate::drawing::figure::{Figure, Plot, plot_err};
+use crate::drawing::style::{self, INK, LABEL_SIZE, MUTED, NOTE_SIZE, TICK_SIZE, TITLE_SIZE};
 use crate::error::{Error, Result};
 use crate::model::{Architecture, LayerSpec, Sequential};
 use crate::table::Table;
@@ -239,7 +239,7 @@ fn pa_x(rows: &[(Option<usize>, (i32, i32))]) -> i32 {
 }
 
 impl Plot for NetworkDiagram {
-    super::figure::compiled_here!();
+    crate::drawing::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
         let n = u32::try_from(self.columns.len()).unwrap_or(u32::MAX);

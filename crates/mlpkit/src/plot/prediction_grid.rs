@@ -5,9 +5,9 @@ use candle_core::Tensor;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figure::{Figure, Plot};
-use super::image_grid::ImageGrid;
 use super::probability_bars::ProbabilityBars;
+use crate::drawing::figure::{Figure, Plot};
+use crate::drawing::image_grid::ImageGrid;
 use crate::error::{Error, Result};
 use crate::predictions::Predictions;
 
@@ -58,10 +58,13 @@ impl PredictionGrid {
             let image = ImageGrid::new(&images.narrow(0, i, 1)?)?.zoom(4);
             examples.push((image, bars));
         }
-        let font = super::fonts::font_for(&FontFamily::SansSerif);
+        let font = crate::drawing::fonts::font_for(&FontFamily::SansSerif);
         let widest = names
             .iter()
-            .map(|n| super::typeset::layout(font, super::style::TICK_SIZE as f32, n).width)
+            .map(|n| {
+                crate::drawing::typeset::layout(font, crate::drawing::style::TICK_SIZE as f32, n)
+                    .width
+            })
             .fold(0.0f32, f32::max);
         // Names wider than a bar's room (about 30 pixels) are written downwards under it.
         let cell_h = CELL_H + if widest > 26.0 { widest as u32 } else { 0 };
@@ -93,7 +96,7 @@ impl PredictionGrid {
 }
 
 impl Plot for PredictionGrid {
-    super::figure::compiled_here!();
+    crate::drawing::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
         let rows = self.examples.len().div_ceil(self.cols) as u32;

@@ -5,9 +5,9 @@ use plotters::prelude::*;
 
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{TickedChart, category_axes};
-use super::figure::{Figure, Plot, plot_err};
-use super::style::{self, TICK_SIZE, TITLE_SIZE, probability};
+use crate::drawing::axes::{TickedChart, category_axes};
+use crate::drawing::figure::{Figure, Plot, plot_err};
+use crate::drawing::style::{self, TICK_SIZE, TITLE_SIZE, probability};
 use crate::error::{Error, Result};
 use crate::predictions::Predictions;
 
@@ -176,7 +176,7 @@ impl ProbabilityBars {
 }
 
 impl Plot for ProbabilityBars {
-    super::figure::compiled_here!();
+    crate::drawing::figure::compiled_here!();
 
     fn default_size(&self) -> (u32, u32) {
         let n = u32::try_from(self.probabilities.len()).unwrap_or(u32::MAX);
@@ -217,12 +217,16 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     entries: &[(RGBColor, &str)],
     y: i32,
 ) -> Result<()> {
-    let font = super::fonts::font_for(&plotters::style::FontFamily::SansSerif);
+    let font = crate::drawing::fonts::font_for(&plotters::style::FontFamily::SansSerif);
     const SIZE: f32 = TICK_SIZE as f32;
     let (square, gap, between) = (11, 6, 22);
     let widths: Vec<i32> = entries
         .iter()
-        .map(|(_, text)| super::typeset::layout(font, SIZE, text).width.ceil() as i32)
+        .map(|(_, text)| {
+            crate::drawing::typeset::layout(font, SIZE, text)
+                .width
+                .ceil() as i32
+        })
         .collect();
     let total: i32 = widths.iter().map(|w| square + gap + w).sum::<i32>()
         + between * (entries.len() as i32 - 1).max(0);

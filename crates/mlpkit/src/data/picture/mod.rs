@@ -42,7 +42,7 @@ use crate::error::{Error, Result};
 
 mod folder;
 pub use folder::{
-    DigitPictures, PICTURE_EXTENSIONS, digits_in_folder, mnist_digit_file, thumbnail,
+    DigitPictures, PICTURE_EXTENSIONS, THUMBNAIL, digits_in_folder, mnist_digit_file, thumbnail,
 };
 
 /// A grey picture with one `f32` per pixel in [0, 1].

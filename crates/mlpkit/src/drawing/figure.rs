@@ -57,10 +57,10 @@ macro_rules! compiled_here {
             height: u32,
             scale: u32,
         ) -> $crate::Result<image::RgbImage> {
-            $crate::plot::figure::render_rgb(self, width, height, scale)
+            $crate::drawing::figure::render_rgb(self, width, height, scale)
         }
         fn render_svg(&self, width: u32, height: u32) -> $crate::Result<String> {
-            $crate::plot::figure::render_svg(self, width, height)
+            $crate::drawing::figure::render_svg(self, width, height)
         }
     };
 }
