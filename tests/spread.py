@@ -21,8 +21,11 @@ The runs. For each NOTEBOOK (a part of a file name in notebooks/, as run_noteboo
   the matrix kernel blocks and rounds as there), when that works here (root and unshare).
 Each run is a child process (`--one-run`) whose kernel inherits its environment, in a scratch
 copy, target/spread/<notebook stem>-<run>/: notebooks/ holds a copy of the notebook and of
-notebooks/my-digits/, crates/ and data/ are links to the workspace's, so that the notebook's
-`:dep mlpkit = { path = "../crates/mlpkit" … }` resolves, and nothing a notebook saved before
+notebooks/my-digits/, data/ is a link to the workspace's, and crates/ a link to one copy of
+crates/mlpkit taken when the measurement starts (target/spread/snapshot/), so that the
+notebook's `:dep mlpkit = { path = "../crates/mlpkit" … }` resolves and every run of one
+measurement builds the same code, whatever is edited meanwhile (the kernel's preload of the
+workspace's own crate is off for these runs, LAB_PRELOAD=0). Nothing a notebook saved before
 (notebook 06's networks in notebooks/models/) is there to reload. The executed copy is left
 there to look at. A run whose cells fail, or whose first cell does not say the shift or the
 thread count it was given, stops the measurement and nothing is written.
@@ -73,6 +76,7 @@ TOML = TESTS / "notebooks.toml"
 SPREAD = TESTS / "spread"
 NOTEBOOKS = ROOT / "notebooks"
 SCRATCH = ROOT / "target" / "spread"
+SNAPSHOT = SCRATCH / "snapshot"
 OTHER_CPU = ROOT / "tools" / "other_cpu.sh"
 OTHER_PROFILE = "xeon"
 
@@ -314,14 +318,23 @@ def prepare(notebook: Path, run_dir: Path) -> Path:
     notebooks.mkdir(parents=True)
     shutil.copy2(notebook, notebooks / notebook.name)
     shutil.copytree(NOTEBOOKS / "my-digits", notebooks / "my-digits")
-    for name in ("crates", "data"):
-        (run_dir / name).symlink_to(ROOT / name, target_is_directory=True)
+    (run_dir / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    (run_dir / "crates").symlink_to(SNAPSHOT, target_is_directory=True)
     return notebooks / notebook.name
+
+
+def take_snapshot() -> None:
+    """Copies crates/mlpkit into SNAPSHOT/mlpkit (without build output), replacing an older copy."""
+    if SNAPSHOT.exists():
+        shutil.rmtree(SNAPSHOT)
+    SNAPSHOT.mkdir(parents=True)
+    shutil.copytree(ROOT / "crates" / "mlpkit", SNAPSHOT / "mlpkit", ignore=shutil.ignore_patterns("target"))
 
 
 def run_env(c: dict) -> dict:
     env = dict(os.environ)
     env[SEED_SHIFT] = str(c["shift"])
+    env["LAB_PRELOAD"] = "0"  # the preload would build the workspace's crate, not the snapshot
     env.pop(THREADS, None)
     if c["threads"] != "default":
         env[THREADS] = str(c["threads"])
@@ -499,6 +512,8 @@ def main() -> int:
     if not args.notebooks or args.runs < 1:
         parser.error("give at least one NOTEBOOK (e.g. 07), and --runs of at least 1")
     failed = False
+    if not args.recorded:
+        take_snapshot()
     for name in args.notebooks:
         notebook = find_notebook(name)
         if notebook is None:
