@@ -116,6 +116,11 @@ test_part_kernel() {
   timed "$VENV/bin/python" tests/cross_cell.py
   say "Checking that the kernel keeps answering while its channels are replaced, as JupyterLab does (tests/stress_kernel.py --mode churn: 5 kernels, 1,000 rounds each)"
   timed "$VENV/bin/python" tests/stress_kernel.py --mode churn --cycles 5
+  say "Checking fit's live view through the kernel: one output updated in place while training, the summary and curve at the end, an interrupt's place, verbose(2)'s lines (tests/live_view.py)"
+  timed "$VENV/bin/python" tests/live_view.py
+  timed ensure_browser
+  say "Checking the live view and the interrupt in JupyterLab, in headless Chromium (tests/browser_lab.py)"
+  timed "$VENV/bin/python" tests/browser_lab.py
 }
 
 test_part_book() {

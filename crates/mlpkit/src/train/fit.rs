@@ -11,6 +11,7 @@ use super::callbacks::Control;
 use super::checks::{check_data, check_weights};
 use super::fused::FusedStep;
 use super::options::{Fit, Validation};
+use super::report::{Lines, Outcome, Report, Silent, Verbosity, live_displays_work};
 use super::step::Step;
 use crate::data::{Batches, Split};
 use crate::device::{AUTOGRAD_THREADS, training_threads};
@@ -26,16 +27,50 @@ pub(crate) fn fit(model: &mut Sequential, train: &Split, mut options: Fit) -> Re
     let (train, validation) = prepare(model, train, &options)?;
     let mut batches = options.batches(train.len())?;
     let mut step = choose(model, &train, validation.as_ref(), &options)?;
-    if options.verbose {
-        announce(
-            model,
-            &train,
-            validation.as_ref(),
-            &batches,
-            &options,
-            step.as_ref(),
-        )?;
-    }
+    let mut report = for_fit(&options);
+    let first = model.history().len() + 1;
+    let header = announce(
+        model,
+        &train,
+        validation.as_ref(),
+        &batches,
+        &options,
+        step.as_ref(),
+    )?;
+    report.begin(&header, first, first + options.epochs - 1, batches.len());
+    let mut run = History::default();
+    let result = train_epochs(
+        model,
+        step.as_mut(),
+        &mut batches,
+        &mut options,
+        report.as_mut(),
+        &mut run,
+    );
+    let failure = result.as_ref().err().map(|e| match e {
+        Error::Interrupted { during, .. } => (true, during.clone()),
+        other => (false, other.to_string()),
+    });
+    let outcome = match (&failure, &run.stopped_early) {
+        (Some((true, during)), _) => Outcome::Interrupted(during),
+        (Some((false, error)), _) => Outcome::Failed(error),
+        (None, Some(why)) => Outcome::Stopped(why),
+        (None, None) => Outcome::Finished,
+    };
+    report.end(&run, &outcome);
+    result?;
+    Ok(run)
+}
+
+/// The epochs of one `fit`, each recorded in `run` and the model's history as it ends.
+fn train_epochs(
+    model: &mut Sequential,
+    step: &mut dyn Step,
+    batches: &mut Batches,
+    options: &mut Fit,
+    report: &mut dyn Report,
+    run: &mut History,
+) -> Result<()> {
     for cb in options.callbacks.iter_mut() {
         cb.on_train_begin(model)?;
     }
@@ -43,31 +78,18 @@ pub(crate) fn fit(model: &mut Sequential, train: &Split, mut options: Fit) -> Re
     let _interrupt = InterruptGuard::install();
     let first = model.history().len() + 1;
     model.history_mut().stopped_early = None;
-    let mut run = History::default();
     for epoch in first..first + options.epochs {
         let start = Instant::now();
-        let (score, mut stop) = run_epoch(
-            model,
-            step.as_mut(),
-            &mut batches,
-            &mut options,
-            first,
-            epoch,
-        )?;
-        let log = end_epoch(model, step.as_mut(), epoch, score, start)?;
-        if options.verbose {
-            println!("Epoch {epoch}/{} - {log}", first + options.epochs - 1);
-        }
+        let (score, mut stop) = run_epoch(model, step, batches, options, report, first, epoch)?;
+        let log = end_epoch(model, step, epoch, score, start)?;
         run.epochs.push(log.clone());
+        report.epoch(&log, run);
         for cb in options.callbacks.iter_mut() {
             if let Control::Stop(why) = cb.on_epoch_end(&log, model)? {
                 stop.get_or_insert(why);
             }
         }
         if let Some(why) = stop {
-            if options.verbose {
-                println!("Stopped: {why}");
-            }
             run.stopped_early = Some(why.clone());
             model.history_mut().stopped_early = Some(why);
             break;
@@ -76,7 +98,7 @@ pub(crate) fn fit(model: &mut Sequential, train: &Split, mut options: Fit) -> Re
     for cb in options.callbacks.iter_mut() {
         cb.on_train_end(model)?;
     }
-    Ok(run)
+    Ok(())
 }
 
 /// The end of an epoch: validation, the check that the weights are still numbers, and the
@@ -111,6 +133,7 @@ fn run_epoch(
     step: &mut dyn Step,
     batches: &mut Batches,
     options: &mut Fit,
+    report: &mut dyn Report,
     first: usize,
     epoch: usize,
 ) -> Result<(Score, Option<String>)> {
@@ -130,13 +153,7 @@ fn run_epoch(
             });
         }
         score.add(result);
-        if options.verbose && options.log_every.is_some_and(|k| (b + 1) % k == 0) {
-            println!(
-                "  epoch {epoch} batch {:>5}/{n} - loss: {loss:.4} - accuracy: {:.4}",
-                b + 1,
-                result.accuracy()
-            );
-        }
+        report.batch(epoch, b + 1, result, &score);
         let mut stop = None;
         for cb in options.callbacks.iter_mut() {
             if let Control::Stop(why) = cb.on_batch_end(epoch, b + 1, loss) {
@@ -223,19 +240,18 @@ fn announce(
     batches: &Batches,
     options: &Fit,
     step: &dyn Step,
-) -> Result<()> {
+) -> Result<String> {
     let val = validation
         .map(|v| format!(", validate on {}", v.len()))
         .unwrap_or_default();
-    println!(
+    Ok(format!(
         "Train on {} samples{val}; {} batches of {} per epoch; {}; {}",
         train.len(),
         batches.len(),
         options.batch_size,
         model.compiled()?.optimizer.rule().describe(),
         step.describe()
-    );
-    Ok(())
+    ))
 }
 
 /// The error `fit` returns when interrupted before batch `batch` of epoch `epoch`; the
@@ -257,4 +273,25 @@ fn interrupted(
             if done == 1 { "" } else { "s" }
         ),
     }
+}
+
+/// The report `options` asks for, where this process runs.
+pub(crate) fn for_fit(options: &Fit) -> Box<dyn Report> {
+    let live = live_displays_work();
+    match options.verbose {
+        Verbosity::Silent => Box::new(Silent),
+        Verbosity::Live | Verbosity::Auto if live => live_report(options),
+        _ => Box::new(Lines::new(options.log_every)),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn live_report(options: &Fit) -> Box<dyn Report> {
+    let _ = options;
+    Box::new(super::live::Live::to_stdout())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn live_report(options: &Fit) -> Box<dyn Report> {
+    Box::new(Lines::new(options.log_every))
 }

@@ -11,6 +11,8 @@
 //! | `evaluate.rs` | loss and accuracy on a dataset |
 //! | `checks.rs` | what is checked before training starts |
 //! | `callbacks.rs` | [`EarlyStopping`], [`Checkpoint`], [`TimeBudget`] |
+//! | `report.rs` | what `fit` shows while it trains ([`Verbosity`]): nothing, or a line per epoch |
+//! | `live.rs` | or the live view: one notebook output that updates in place |
 //!
 //! The model itself ([`crate::model`]) knows nothing of training: `compile` records an
 //! optimizer and a loss, and this module's [`Train`] trait (in the prelude) gives every
@@ -22,7 +24,10 @@ mod checks;
 mod evaluate;
 mod fit;
 mod fused;
+#[cfg(not(target_arch = "wasm32"))]
+mod live;
 mod options;
+mod report;
 mod step;
 
 pub use crate::history::{EpochLog, History, Monitor};
@@ -30,6 +35,7 @@ pub use crate::math::{Adam, Evaluation, Loss, Outputs, RmsProp, Rule, Score, Sgd
 pub use crate::optimizer::Optimizer;
 pub use callbacks::{Callback, Checkpoint, Control, EarlyStopping, TimeBudget};
 pub use options::{Fit, Validation};
+pub use report::Verbosity;
 
 use crate::data::Split;
 use crate::error::Result;

@@ -1,6 +1,7 @@
 //! [`Fit`]: the options of `fit`, set Keras's way (`Fit::epochs(5).batch_size(32)`).
 
 use super::callbacks::Callback;
+use super::report::Verbosity;
 use crate::data::{Batches, Split};
 use crate::error::Result;
 
@@ -28,8 +29,8 @@ pub struct Fit {
     pub shuffle: bool,
     /// Seed of that order.
     pub seed: u64,
-    /// Print a line per epoch.
-    pub verbose: bool,
+    /// What to show while training (see [`Fit::verbose`]).
+    pub verbose: Verbosity,
     /// Also print the batch loss and accuracy every this many batches.
     pub log_every: Option<usize>,
     /// Called during training (see [`Callback`]).
@@ -49,7 +50,7 @@ impl Fit {
             validation: Validation::None,
             shuffle: true,
             seed: 0,
-            verbose: true,
+            verbose: Verbosity::Auto,
             log_every: None,
             callbacks: Vec::new(),
             fused: true,
@@ -81,9 +82,14 @@ impl Fit {
         self.seed = seed;
         self
     }
-    /// Whether to print a line per epoch (the default).
-    pub fn verbose(mut self, verbose: bool) -> Self {
-        self.verbose = verbose;
+    /// What to show while training, as Keras's `verbose`: `0` nothing, `1` one output that
+    /// updates in place (the epoch, a bar through its batches, the learning curve; in a
+    /// notebook), `2` a line per epoch; `false` is `0`. By default, `1` in a notebook whose
+    /// kernel can update an output in place and `2` anywhere else ([`Verbosity::Auto`]).
+    /// Every epoch's figures are in the returned [`History`](crate::history::History)
+    /// whatever is shown.
+    pub fn verbose(mut self, verbose: impl Into<Verbosity>) -> Self {
+        self.verbose = verbose.into();
         self
     }
     /// Also prints the loss of every `batches`-th batch.

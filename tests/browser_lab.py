@@ -1,20 +1,17 @@
 #!/usr/bin/env python3
-"""The interrupt, checked as a person meets it: JupyterLab in headless Chromium.
+"""fit's live view and the interrupt, checked as a person meets them: JupyterLab in headless Chromium.
 
-Not part of `./lab test` (it needs a browser). Set-up, once:
-
-    apt-get install -y chromium chromium-driver
-    python3 -m venv /tmp/selenium-venv && /tmp/selenium-venv/bin/pip install selenium
-
-then, after `./lab setup`:
-
-    /tmp/selenium-venv/bin/python tests/browser_interrupt.py
+Run by `./lab test kernel` (which installs Chromium, ChromeDriver and selenium, as for the
+book's checks); by hand, after `./lab setup`: `.venv/bin/python tests/browser_lab.py`.
 
 It writes a small notebook into notebooks/ (removed afterwards), starts JupyterLab on port
-8899, and in the browser: "Run All Cells", "Interrupt Kernel" once `fit` has printed its first
-epoch, then runs the last cell on its own. It passes when training stopped with its
-"interrupted in epoch …" message, the cell queued behind it did not run, and the last cell
-printed the model's test accuracy. Screenshots go to target/browser-*.png.
+8899, and in the browser: "Run All Cells"; while the training cell runs, it reads the cell's
+output every 0.2 s and counts how many different states it shows (the live view redraws one
+output in place: the epoch, the bar, the curve); after at least three, "Interrupt Kernel";
+then it runs the last cell on its own. It passes when the output took at least three states
+while training, all in one output, training stopped with its "interrupted in epoch …"
+message in that output, the cell queued behind it did not run, and the last cell printed the
+model's test accuracy. Screenshots go to target/browser-*.png.
 """
 
 import ast
@@ -43,7 +40,7 @@ _CONSTANTS = {
 }
 FIRST_CELL, KERNEL = _CONSTANTS["FIRST_CELL"], _CONSTANTS["KERNEL"]
 
-NOTEBOOK = ROOT / "notebooks" / "browser-interrupt-check.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "browser-lab-check.ipynb"
 PORT, TOKEN = 8899, "browser-check"
 CELLS = [
     FIRST_CELL,
@@ -107,13 +104,22 @@ def check(d) -> bool:
     wait(lambda: "Idle" in status(), "the kernel to start")
     d.find_element(By.CSS_SELECTOR, ".jp-Notebook").click()
     palette("Run All Cells")
-    wait(lambda: "Epoch 1/" in output_of("model.fit")[1], "training to start", 600)
+    wait(lambda: "/10000" in output_of("model.fit")[1], "training to start", 600)
+    states, outputs = set(), set()
+    start = time.time()
+    while len(states) < 4 and time.time() - start < 120:
+        cell, shown = output_of("model.fit")
+        states.add(shown)
+        outputs.add(len(cell.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-child")))
+        time.sleep(0.2)
+    d.save_screenshot(str(ROOT / "target" / "browser-live-view.png"))
+    print(f"while training: {len(states)} states of the output seen, in {max(outputs)} output(s)")
     palette("Interrupt Kernel")
     wait(lambda: "Idle" in status(), "the kernel to be idle after the interrupt", 60)
     time.sleep(2)
     d.save_screenshot(str(ROOT / "target" / "browser-after-interrupt.png"))
     training, queued = output_of("model.fit")[1], output_of("queued cell")[1]
-    print("training cell ends with:", training.splitlines()[-1] if training else "(nothing)")
+    print("training cell ends with:", training.splitlines()[-2:] if training else "(nothing)")
     print("queued cell output:", repr(queued))
     last, _ = output_of("after the interrupt")
     d.execute_script("arguments[0].scrollIntoView();", last)
@@ -123,7 +129,8 @@ def check(d) -> bool:
     d.save_screenshot(str(ROOT / "target" / "browser-after-last-cell.png"))
     after = output_of("after the interrupt")[1]
     print("last cell:", after)
-    return "interrupted in epoch" in training and "queued cell ran" not in queued and "accuracy" in after
+    live = len(states) >= 3 and max(outputs) == 1
+    return live and "interrupted in epoch" in training and "queued cell ran" not in queued and "accuracy" in after
 
 
 def main() -> int:
@@ -155,7 +162,7 @@ def main() -> int:
         server.terminate()
         server.wait()
         NOTEBOOK.unlink(missing_ok=True)
-    print("browser interrupt check:", "passed" if ok else "FAILED")
+    print("JupyterLab check (live view, interrupt):", "passed" if ok else "FAILED")
     return 0 if ok else 1
 
 
