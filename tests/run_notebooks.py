@@ -117,6 +117,37 @@ def printed_value(check: dict, text: str) -> str | None:
     return found[-1] if found else None
 
 
+CHECKERS = ROOT / "crates" / "mlpkit" / "src" / "check"
+
+
+def exercise_problems(nb, name: str) -> list[str]:
+    """Every exercise of the notebook has a checker (crates/mlpkit/src/check/exNN.rs), every
+    checker is called by a solution cell, whose output says the answer is right, and every
+    solution cell hides its source and its outputs."""
+    number = name[:2]
+    checker_file = CHECKERS / f"ex{number}.rs"
+    ids = re.findall(r'id: "(\d\d\.\d+)"', checker_file.read_text()) if checker_file.exists() else []
+    problems = []
+    listed = 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("## Exercises"):
+            listed = len(re.findall(r"(?m)^\d+\. \*\*", cell.source))
+    if listed != len(ids):
+        problems.append(f"the notebook lists {listed} exercises and {checker_file.name} has {len(ids)} checkers")
+    for id_ in ids:
+        calls = [c for c in nb.cells if c.cell_type == "code" and f'check::exercise("{id_}"' in c.source]
+        if not calls:
+            problems.append(f"no solution cell checks exercise {id_}")
+            continue
+        for cell in calls:
+            hidden = cell.metadata.get("jupyter", {})
+            if not (hidden.get("source_hidden") and hidden.get("outputs_hidden")):
+                problems.append(f"the solution of {id_} does not hide its source and its outputs")
+            if f"Right ({id_}" not in cell_text(cell):
+                problems.append(f"the solution of {id_} was not judged right: {cell_text(cell)[-300:]!r}")
+    return problems
+
+
 def check_results(name: str, text: str, checks: list[dict]) -> list[str]:
     problems = []
     for check in checks:
@@ -275,6 +306,7 @@ def main() -> int:
             if not is_first and "training" not in cell.metadata.get("tags", []) and durations[index] > slowest[0]:
                 slowest = (durations[index], index + 1)
         problems += check_results(path.name, text, checks)
+        problems += exercise_problems(nb, path.name)
         for check in checks:
             if check["notebook"] == path.name and "min_images" in check and images < check["min_images"]:
                 problems.append(f"shows {images} figures, expected at least {check['min_images']}")

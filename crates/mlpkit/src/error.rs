@@ -167,6 +167,18 @@ pub enum Error {
     #[error("{0}")]
     MadeInAnotherCell(String),
 
+    /// An answer to a notebook's exercise is not right yet ([`crate::check::exercise`]): what
+    /// is wrong, and a hint, never the solution.
+    #[error("exercise {exercise}, not yet: {what}\nHint: {hint}")]
+    NotYet {
+        /// The exercise, `06.2`.
+        exercise: String,
+        /// What is wrong with the answer.
+        what: String,
+        /// What to look at next.
+        hint: String,
+    },
+
     /// A figure could not be drawn.
     #[error("could not draw the figure: {0}")]
     Plot(String),

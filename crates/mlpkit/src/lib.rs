@@ -42,6 +42,7 @@
 #![deny(clippy::undocumented_unsafe_blocks, clippy::as_ptr_cast_mut)]
 
 mod cells;
+pub mod check;
 pub mod data;
 pub mod device;
 mod engine;

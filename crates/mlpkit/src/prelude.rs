@@ -1,5 +1,6 @@
 //! Everything a notebook needs, in one glob import: `use mlpkit::prelude::*;`.
 
+pub use crate::check::{self, Answer};
 pub use crate::data::{
     Batches, Dataset, DatasetKind, IMAGE_PIXELS, IMAGE_SIDE, Loader, NUM_CLASSES, PixelRange,
     Split, Standardizer, flatten, mean_std, one_hot, scale,
