@@ -24,7 +24,7 @@ from jupyter_client.manager import KernelManager
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SETUP = """:dep mlpkit = { path = "../crates/mlpkit", default-features = false }
+SETUP = """:dep mlpkit = { path = "../crates/mlpkit" }
 use mlpkit::prelude::*;
 use mlpkit::candle_core::Var;
 use mlpkit::train::Outputs;

@@ -18,7 +18,7 @@ from jupyter_client.manager import KernelManager
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SETUP = """:dep mlpkit = { path = "../crates/mlpkit", default-features = false }
+SETUP = """:dep mlpkit = { path = "../crates/mlpkit" }
 use mlpkit::prelude::*;
 let mnist = Dataset::load(DatasetKind::Mnist)?;
 let data = mnist.train.head(12000)?.map_images(|x| flatten(&scale(x, PixelRange::ZeroOne)?))?;

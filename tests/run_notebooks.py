@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL = "rust-mlpkit"
 FIRST_CELL = (
-    ':dep mlpkit = { path = "../crates/mlpkit", default-features = false }\n'
+    ':dep mlpkit = { path = "../crates/mlpkit" }\n'
     "use mlpkit::prelude::*;\n"
     "let device = default_device()?;\n"
     'println!("mlpkit is ready; tensors live on {}", mlpkit::device::describe(&device));'
