@@ -124,9 +124,9 @@ def exercise_problems(nb, name: str) -> list[str]:
     """Every exercise of the notebook has a checker (crates/mlpkit/src/check/exNN.rs), every
     checker is called by a solution cell, whose output says the answer is right, and every
     solution cell hides its source and its outputs."""
-    number = name[:2]
+    number = name.split("-")[0]  # "06" for 06-your-own-digits, "01b" for 01b-…
     checker_file = CHECKERS / f"ex{number}.rs"
-    ids = re.findall(r'id: "(\d\d\.\d+)"', checker_file.read_text()) if checker_file.exists() else []
+    ids = re.findall(r'id: "(\d\d[a-z]?\.\d+)"', checker_file.read_text()) if checker_file.exists() else []
     problems = []
     listed = 0
     for cell in nb.cells:

@@ -34,7 +34,9 @@ use crate::error::{Error, Result};
 
 mod answer;
 mod ex00;
+mod ex00b;
 mod ex01;
+mod ex01b;
 mod ex02;
 mod ex03;
 mod ex04;
@@ -49,7 +51,9 @@ use answer::{Exercise, Judge};
 fn all() -> impl Iterator<Item = &'static Exercise> {
     [
         ex00::EXERCISES,
+        ex00b::EXERCISES,
         ex01::EXERCISES,
+        ex01b::EXERCISES,
         ex02::EXERCISES,
         ex03::EXERCISES,
         ex04::EXERCISES,
@@ -131,9 +135,15 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for id in &ids {
             assert!(seen.insert(*id), "{id} twice");
+            // "06.2", or "01b.3" for a notebook that follows another (01b after 01).
             let (nb, k) = id.split_once('.').expect("NN.k");
+            let (digits, letter) = nb.split_at(2.min(nb.len()));
             assert!(
-                nb.len() == 2 && nb.chars().all(|c| c.is_ascii_digit()) && k.parse::<u32>().is_ok(),
+                digits.len() == 2
+                    && digits.chars().all(|c| c.is_ascii_digit())
+                    && letter.len() <= 1
+                    && letter.chars().all(|c| c.is_ascii_lowercase())
+                    && k.parse::<u32>().is_ok(),
                 "{id}"
             );
         }
