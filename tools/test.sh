@@ -3,7 +3,8 @@
 # alongside_venv, ensure_venv, ensure_data and ensure_runner): ./lab test, in parts that each
 # run alone and that all run, in this order, by default:
 #
-#   tools      the notebooks' saved outputs and the README (tests/published.py), the Python
+#   tools      the notebooks' saved outputs and the README (tests/published.py), the README's
+#              commands, paths and links (tools/check_readme.py), the Python
 #              tools' unit tests (tools/test_*.py), the crate's layers (tools/check_crate.py),
 #              the measured ranges of tests/notebooks.toml (tests/spread.py --check); Python
 #              only, seconds
@@ -80,6 +81,8 @@ lint() {
 test_part_tools() {
   say "Checking the notebooks' saved outputs and the README's numbers against them"
   python3 tests/published.py
+  say "Checking that every command, path and link the README names exists (tools/check_readme.py)"
+  python3 tools/check_readme.py
   say "Running the tools' unit tests (tools/test_*.py: datasets, the kernel's Cargo.lock, the crate checker, ./lab's arguments, the spread's ranges)"
   python3 -m unittest discover -s tools -p 'test_*.py'
   say "Checking the crate's layers and size limits (crates/mlpkit/layers.toml)"
