@@ -1,6 +1,501 @@
-//! The checkers of notebook 04's exercises.
+//! The checkers of notebook 04's exercises (Fashion-MNIST with the book's network).
 
-use super::answer::Exercise;
+use super::answer::{Exercise, Judge};
+use crate::error::Result;
+use crate::metrics::{McNemar, Spread};
 
-/// Notebook 04's exercises (none has a checker yet).
-pub(crate) const EXERCISES: &[Exercise] = &[];
+/// Notebook 04's exercises.
+pub(crate) const EXERCISES: &[Exercise] = &[
+    Exercise {
+        id: "04.1",
+        asks: "Glorot's limit, layer by layer",
+        judge: glorot_layer_by_layer,
+    },
+    Exercise {
+        id: "04.2",
+        asks: "precision, the other side of recall",
+        judge: lowest_precision,
+    },
+    Exercise {
+        id: "04.3",
+        asks: "SGD, given time",
+        judge: sgd_given_time,
+    },
+    Exercise {
+        id: "04.4",
+        asks: "a third label",
+        judge: third_label,
+    },
+];
+
+/// How many standard errors a difference must be to count as more than chance here.
+const BEYOND_CHANCE: f64 = 2.0;
+
+/// Fashion-MNIST's classes, in label order, as a conclusion names them.
+const CLASSES: [&str; 10] = [
+    "t-shirt/top",
+    "trouser",
+    "pullover",
+    "dress",
+    "coat",
+    "sandal",
+    "shirt",
+    "sneaker",
+    "bag",
+    "ankle boot",
+];
+
+/// The dense layers of the book's network, in order.
+const LAYERS: [&str; 3] = ["dense", "dense_1", "dense_2"];
+
+/// 04.1: each dense layer's fan-in, fan-out and largest starting |weight|; whether every one
+/// lies within its Glorot limit, and which lies furthest below it (as a share of the limit).
+fn glorot_layer_by_layer(j: &Judge<'_>) -> Result<String> {
+    let fan_in = j.numbers("fan in")?;
+    let fan_out = j.numbers("fan out")?;
+    let largest = j.numbers("largest")?;
+    if fan_in.len() != 3 || fan_out.len() != 3 || largest.len() != 3 {
+        return Err(j.wrong(
+            "each list should have three values, one per dense layer",
+            "loop over \"dense\", \"dense_1\" and \"dense_2\"",
+        ));
+    }
+    if fan_in.iter().chain(fan_out).any(|&n| n < 1.0) {
+        return Err(j.wrong(
+            "a fan-in or fan-out is below 1",
+            "read them from the kernel's shape, `dims()` = (n_in, n_out)",
+        ));
+    }
+    let limits: Vec<f64> = fan_in
+        .iter()
+        .zip(fan_out)
+        .map(|(i, o)| (6.0 / (i + o)).sqrt())
+        .collect();
+    let within = largest
+        .iter()
+        .zip(&limits)
+        .all(|(w, l)| *w <= l * (1.0 + 1e-6));
+    let said = j.says("within limits", &["yes", "no"])?;
+    if said != if within { "yes" } else { "no" } {
+        return Err(j.wrong(
+            "that does not follow from the numbers",
+            "compare each layer's largest |weight| with √(6 / (n_in + n_out)) for that layer",
+        ));
+    }
+    let shares: Vec<f64> = largest.iter().zip(&limits).map(|(w, l)| w / l).collect();
+    let furthest = (0..3)
+        .min_by(|&a, &b| shares[a].total_cmp(&shares[b]))
+        .unwrap_or(0);
+    let below = j.says("furthest below", &LAYERS)?;
+    if below != LAYERS[furthest] {
+        return Err(j.wrong(
+            format!("\"{below}\" is not the layer whose largest weight is the smallest share of its limit"),
+            "divide each largest |weight| by its own limit and take the smallest",
+        ));
+    }
+    Ok(format!(
+        "the largest weights reach {:.4}, {:.4} and {:.4} of their limits; {} has the fewest weights to draw, so its largest falls furthest short",
+        shares[0], shares[1], shares[2], LAYERS[furthest]
+    ))
+}
+
+/// 04.2: the ten precisions, the column of the class with the lowest (how many images of each
+/// true class were called it), and which class those images mostly come from.
+fn lowest_precision(j: &Judge<'_>) -> Result<String> {
+    let precision = j.numbers("precision")?;
+    let column = j.numbers("called it")?;
+    if precision.len() != 10 || column.len() != 10 {
+        return Err(j.wrong(
+            "each list should have ten values, one per class, T-shirt/top first",
+            "collect `confusion.precision(c)?` for c in 0..10, and `confusion.count(t, c)` for t in 0..10",
+        ));
+    }
+    if precision.iter().any(|p| !(0.0..=1.0).contains(p)) {
+        return Err(j.wrong(
+            "a precision is outside 0 to 1",
+            "give precisions as shares, as `precision` returns them (0.8, not 80)",
+        ));
+    }
+    let lowest = (0..10)
+        .min_by(|&a, &b| precision[a].total_cmp(&precision[b]))
+        .unwrap_or(0);
+    let said = j.says("lowest precision", &CLASSES)?;
+    if said != CLASSES[lowest] {
+        return Err(j.wrong(
+            format!("\"{said}\" is not the class with the lowest precision"),
+            "take the class whose precision is smallest",
+        ));
+    }
+    let called: f64 = column.iter().sum();
+    if called <= 0.0 || (column[lowest] / called - precision[lowest]).abs() > 1e-3 {
+        return Err(j.wrong(
+            "`called it` is not the column of that class: its diagonal share should be its precision",
+            "a column counts the images the network *called* the class, one count per true class: `confusion.count(t, c)` with c fixed",
+        ));
+    }
+    let from = (0..10)
+        .filter(|&t| t != lowest)
+        .max_by(|&a, &b| column[a].total_cmp(&column[b]).then(b.cmp(&a)))
+        .unwrap_or(0);
+    let said_from = j.says("mostly from", &CLASSES)?;
+    if said_from != CLASSES[from] {
+        return Err(j.wrong(
+            format!("\"{said_from}\" is not where most of the wrongly called images come from"),
+            "leave out the diagonal (the images that really are the class) and take the largest count",
+        ));
+    }
+    Ok(format!(
+        "{} images were called {}, {:.1}% rightly; the largest share of the rest, {} images, are {}",
+        called,
+        CLASSES[lowest],
+        100.0 * precision[lowest],
+        column[from],
+        CLASSES[from]
+    ))
+}
+
+/// 04.3: SGD's validation accuracy after 8 epochs and Adam's after 3, seed by seed; the mean of
+/// Adam minus SGD, its standard error, and the verdict.
+fn sgd_given_time(j: &Judge<'_>) -> Result<String> {
+    let sgd = j.numbers("sgd after 8")?;
+    let adam = j.numbers("adam after 3")?;
+    if sgd.len() != adam.len() || sgd.len() < 2 {
+        return Err(j.wrong(
+            "the two lists should have one accuracy per seed, the same seeds",
+            "train both with each seed of the comparison above",
+        ));
+    }
+    let diffs: Vec<f64> = adam.iter().zip(sgd).map(|(a, s)| a - s).collect();
+    let d = Spread::of(&diffs)?;
+    let mean = j.number("difference")?;
+    if (mean + d.mean).abs() < 0.01 && d.mean.abs() > 0.01 {
+        return Err(j.wrong(
+            "the difference has the wrong sign",
+            "subtract seed by seed: Adam minus SGD",
+        ));
+    }
+    j.close(
+        "the difference",
+        mean,
+        d.mean,
+        0.01,
+        "subtract seed by seed: Adam minus SGD, then average",
+    )?;
+    let se = j.number("standard error")?;
+    if (se - d.std).abs() < 0.01 && (d.std - d.standard_error()).abs() > 0.01 {
+        return Err(j.wrong(
+            "that is the standard deviation of the differences, not the standard error of their mean",
+            "divide it by the square root of the number of seeds",
+        ));
+    }
+    j.close(
+        "the standard error",
+        se,
+        d.standard_error(),
+        0.01,
+        "take the standard error of the seed-by-seed differences (`.standard_error()`)",
+    )?;
+    let verdict = if d.mean > BEYOND_CHANCE * d.standard_error() {
+        "adam still ahead"
+    } else if -d.mean > BEYOND_CHANCE * d.standard_error() {
+        "sgd ahead"
+    } else {
+        "no difference shown"
+    };
+    let said = j.says(
+        "verdict",
+        &["adam still ahead", "sgd ahead", "no difference shown"],
+    )?;
+    if said != verdict {
+        return Err(j.wrong(
+            "the verdict does not follow from the numbers",
+            "a difference counts here when it is more than two standard errors from zero",
+        ));
+    }
+    Ok(format!(
+        "Adam after 3 epochs minus SGD after 8 is {:+.2} points with a standard error of {:.2} over {} seeds: {}",
+        d.mean,
+        d.standard_error(),
+        d.n,
+        match verdict {
+            "adam still ahead" => "SGD has not caught up",
+            "sgd ahead" => "SGD has overtaken Adam",
+            _ => "no difference these seeds can see",
+        }
+    ))
+}
+
+/// 04.4: each of the three labels' validation accuracy, the hardest, and whether summer wear
+/// is harder than *top* beyond chance on these images (McNemar on the paired decisions).
+fn third_label(j: &Judge<'_>) -> Result<String> {
+    let labels = ["footwear", "summer wear", "top"];
+    let accuracy = j.numbers("accuracy")?;
+    if accuracy.len() != 3 {
+        return Err(j.wrong(
+            "`accuracy` should have three values: footwear, summer wear, top",
+            "one validation accuracy per label, in percent",
+        ));
+    }
+    if accuracy.iter().all(|a| *a <= 1.0) {
+        return Err(j.wrong(
+            "the accuracies look like shares",
+            "give them in percent (97.5, not 0.975)",
+        ));
+    }
+    let hardest = (0..3)
+        .min_by(|&a, &b| accuracy[a].total_cmp(&accuracy[b]))
+        .unwrap_or(0);
+    let said = j.says("hardest", &labels)?;
+    if said != labels[hardest] {
+        return Err(j.wrong(
+            format!("\"{said}\" is not the label with the lowest accuracy"),
+            "take the smallest of the three",
+        ));
+    }
+    let only_summer = j.count("only summer right")?;
+    let only_top = j.count("only top right")?;
+    let n = j.count("images")?;
+    if n == 0 || only_summer + only_top > n {
+        return Err(j.wrong(
+            "the counts do not fit in the number of images",
+            "count, over the validation images, those where exactly one of the two labels is right",
+        ));
+    }
+    let paired = 100.0 * (only_summer as f64 - only_top as f64) / n as f64;
+    j.close(
+        "summer wear's accuracy minus top's, from the counts",
+        paired,
+        accuracy[1] - accuracy[2],
+        0.02,
+        "the images both labels get right (or both wrong) cancel: the difference of the accuracies is (only summer − only top) / images",
+    )?;
+    // McNemar on the images that split the two labels: the truth is "right", A is summer
+    // wear's decision, B is top's.
+    let split = only_summer + only_top;
+    let truth = vec![1u32; split];
+    let a: Vec<u32> = (0..split).map(|i| u32::from(i < only_summer)).collect();
+    let b: Vec<u32> = a.iter().map(|x| 1 - x).collect();
+    let test = McNemar::new(&truth, &a, &b)?;
+    let beyond = if test.p_value < 0.05 { "yes" } else { "no" };
+    let said = j.says("beyond chance", &["yes", "no"])?;
+    if said != beyond {
+        return Err(j.wrong(
+            "that does not follow from the counts",
+            "if the two labels were equally hard, each image that splits them would be a coin toss: McNemar's test on the two counts",
+        ));
+    }
+    Ok(format!(
+        "summer wear is {:.2} points below top; {only_summer} images only summer wear gets right, {only_top} only top: McNemar p = {:.2e}, {} (for this one network: another seed is another question)",
+        accuracy[2] - accuracy[1],
+        test.p_value,
+        if beyond == "yes" {
+            "more than the luck of these images"
+        } else {
+            "no evidence of a difference on these images"
+        }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::answer::{Answer, testing};
+
+    fn judge(id: &str, answer: &Answer) -> Result<String, String> {
+        testing::judge(super::EXERCISES, id, answer)
+    }
+
+    fn refused(id: &str, answer: &Answer, says: &str) {
+        testing::refused(super::EXERCISES, id, answer, says)
+    }
+
+    fn layers() -> Answer {
+        Answer::new()
+            .numbers("fan in", &[784.0, 300.0, 100.0])
+            .numbers("fan out", &[300.0, 100.0, 10.0])
+            .numbers("largest", &[0.07438, 0.12247, 0.2331])
+    }
+
+    #[test]
+    fn glorot_limits_are_recomputed_layer_by_layer() {
+        let right = layers()
+            .says("within limits", "yes")
+            .says("furthest below", "dense_2");
+        assert!(judge("04.1", &right).unwrap().contains("dense_2"));
+        refused(
+            "04.1",
+            &right.clone().says("within limits", "no"),
+            "does not follow",
+        );
+        refused(
+            "04.1",
+            &right.clone().says("furthest below", "dense"),
+            "smallest share",
+        );
+        refused(
+            "04.1",
+            &right
+                .clone()
+                .numbers("largest", &[0.08, 0.12, 0.23])
+                .says("within limits", "yes"),
+            "does not follow",
+        );
+        refused(
+            "04.1",
+            &right.numbers("fan in", &[784.0, 300.0]),
+            "three values",
+        );
+    }
+
+    /// Shirt's column: 120 images called Shirt, 80 of them shirts, 25 T-shirts.
+    fn precisions() -> Answer {
+        let precision = [
+            0.85,
+            0.98,
+            0.80,
+            0.88,
+            0.79,
+            0.97,
+            0.80 - 0.1333,
+            0.94,
+            0.96,
+            0.95,
+        ];
+        let column = [25.0, 0.0, 8.0, 3.0, 4.0, 0.0, 80.0, 0.0, 0.0, 0.0];
+        Answer::new()
+            .numbers("precision", &precision)
+            .numbers("called it", &column)
+    }
+
+    #[test]
+    fn lowest_precision_reads_the_column() {
+        let right = precisions()
+            .says("lowest precision", "Shirt")
+            .says("mostly from", "T-shirt/top");
+        assert!(judge("04.2", &right).unwrap().contains("t-shirt/top"));
+        refused(
+            "04.2",
+            &right.clone().says("lowest precision", "coat"),
+            "not the class",
+        );
+        refused(
+            "04.2",
+            &right.clone().says("mostly from", "shirt"),
+            "not where most",
+        );
+        // A row (the shirts and what they were called) where the column belongs.
+        refused(
+            "04.2",
+            &right.clone().numbers(
+                "called it",
+                &[14.0, 0.0, 10.0, 2.0, 5.0, 0.0, 67.0, 0.0, 2.0, 0.0],
+            ),
+            "not the column",
+        );
+        refused(
+            "04.2",
+            &right.numbers("precision", &[80.0; 10]),
+            "outside 0 to 1",
+        );
+    }
+
+    fn optimizers() -> Answer {
+        Answer::new()
+            .numbers("sgd after 8", &[96.4, 96.2, 96.5, 96.3, 96.4])
+            .numbers("adam after 3", &[97.3, 97.1, 97.2, 97.4, 97.0])
+    }
+
+    #[test]
+    fn sgd_given_time_is_judged_seed_by_seed() {
+        let right = optimizers()
+            .number("difference", 0.84)
+            .number("standard error", 0.0872)
+            .says("verdict", "adam still ahead");
+        assert!(judge("04.3", &right).unwrap().contains("not caught up"));
+        refused(
+            "04.3",
+            &right.clone().number("difference", -0.84),
+            "wrong sign",
+        );
+        refused(
+            "04.3",
+            &right.clone().number("standard error", 0.1949),
+            "standard deviation",
+        );
+        refused(
+            "04.3",
+            &right.clone().says("verdict", "no difference shown"),
+            "does not follow",
+        );
+        let close = Answer::new()
+            .numbers("sgd after 8", &[97.2, 97.0, 97.4])
+            .numbers("adam after 3", &[97.3, 97.1, 97.1])
+            .number("difference", -0.0333)
+            .number("standard error", 0.1333);
+        assert!(
+            judge(
+                "04.3",
+                &close.clone().says("verdict", "no difference shown")
+            )
+            .unwrap()
+            .contains("no difference")
+        );
+        refused(
+            "04.3",
+            &close.says("verdict", "sgd ahead"),
+            "does not follow",
+        );
+    }
+
+    fn labels() -> Answer {
+        Answer::new()
+            .numbers("accuracy", &[99.82, 94.76, 97.50])
+            .count("images", 5000)
+    }
+
+    #[test]
+    fn a_third_label_is_compared_on_paired_decisions() {
+        let right = labels()
+            .says("hardest", "summer wear")
+            .count("only summer right", 60)
+            .count("only top right", 197)
+            .says("beyond chance", "yes");
+        assert!(
+            judge("04.4", &right)
+                .unwrap()
+                .contains("more than the luck")
+        );
+        refused(
+            "04.4",
+            &right.clone().says("hardest", "top"),
+            "lowest accuracy",
+        );
+        refused(
+            "04.4",
+            &right.clone().says("beyond chance", "no"),
+            "does not follow",
+        );
+        // Counts that do not pair up with the accuracies.
+        refused(
+            "04.4",
+            &right.clone().count("only top right", 100),
+            "from the counts",
+        );
+        refused(
+            "04.4",
+            &right.numbers("accuracy", &[0.9982, 0.9476, 0.975]),
+            "percent",
+        );
+        let even = Answer::new()
+            .numbers("accuracy", &[99.8, 97.0, 97.1])
+            .count("images", 5000)
+            .says("hardest", "summer wear")
+            .count("only summer right", 20)
+            .count("only top right", 25);
+        assert!(judge("04.4", &even.clone().says("beyond chance", "no")).is_ok());
+        refused(
+            "04.4",
+            &even.says("beyond chance", "yes"),
+            "does not follow",
+        );
+    }
+}
