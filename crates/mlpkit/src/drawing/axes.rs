@@ -26,6 +26,29 @@ pub(crate) fn value_range(lo: f64, hi: f64, what: &str) -> Result<Range<f64>> {
     }
 }
 
+/// The tick marks' length, in pixels.
+const TICK_MARK: u32 = 4;
+
+/// The width of the area left of a y axis so that its label sits where matplotlib puts it:
+/// the axis label (turned to read upwards) at the area's left edge, a gap of 6 pixels, the
+/// widest tick label, then the distance plotters leaves between a label and the axis (twice
+/// the tick mark). A fixed width would leave short labels floating far from their axis
+/// label, and clip long ones.
+pub(crate) fn y_label_area(axis: &TickedAxis) -> u32 {
+    let font = super::fonts::font_for(&FontFamily::SansSerif);
+    let widest = axis
+        .labels()
+        .iter()
+        .map(|l| super::typeset::layout(font, TICK_SIZE as f32, l).width)
+        .fold(0.0f32, f32::max);
+    (LABEL_SIZE as f32 + 6.0 + widest).ceil() as u32 + 2 * TICK_MARK
+}
+
+/// The height of the area under an x axis: the tick labels hang 8 pixels below the axis,
+/// then a gap and the axis label.
+pub(crate) const X_LABEL_AREA: u32 =
+    (2 * TICK_MARK) + (TICK_SIZE as u32 + 2) + 6 + (LABEL_SIZE as u32 + 4);
+
 /// A chart with ticked axes on both sides.
 pub(crate) type TickedChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>;
 
@@ -46,7 +69,7 @@ pub(crate) fn value_mesh<DB: DrawingBackend>(
         .y_desc(y_desc)
         .label_style(style::text(TICK_SIZE))
         .axis_desc_style(style::text(LABEL_SIZE))
-        .set_all_tick_mark_size(4)
+        .set_all_tick_mark_size(TICK_MARK)
         .draw()
         .map_err(plot_err)?;
     Ok(())
@@ -69,7 +92,7 @@ pub(crate) fn category_axes<'a, DB: DrawingBackend>(
         .iter()
         .map(|n| super::typeset::layout(font, TICK_SIZE as f32, n).width)
         .fold(0.0f32, f32::max);
-    // Room per category, in pixels (the y axis takes about 64).
+    // Room per category, in pixels (the y axis and the margins take about 80).
     let room = (width as f32 - 80.0) / names.len().max(1) as f32;
     let slanted = widest > room - 6.0;
     let label_area = if slanted {
@@ -86,10 +109,11 @@ pub(crate) fn category_axes<'a, DB: DrawingBackend>(
     } else {
         TickedAxis::new(y.start, y.end, 7)
     };
+    let y_area = y_label_area(&axis);
     let mut chart = builder
         .margin(10)
         .x_label_area_size(label_area)
-        .y_label_area_size(64)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(TickedAxis::categories(names), axis)
         .map_err(plot_err)?;
     let tick_text = if slanted {
@@ -108,7 +132,7 @@ pub(crate) fn category_axes<'a, DB: DrawingBackend>(
         .x_label_style(tick_text)
         .y_label_style(style::text(TICK_SIZE))
         .axis_desc_style(style::text(LABEL_SIZE))
-        .set_all_tick_mark_size(4)
+        .set_all_tick_mark_size(TICK_MARK)
         .draw()
         .map_err(plot_err)?;
     Ok(chart)

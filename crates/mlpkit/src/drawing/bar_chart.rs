@@ -185,8 +185,11 @@ impl Plot for BarChart {
         let per_bar = (widest + 20).clamp(100, 170);
         let n = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
         let note = if self.errors_note.is_some() { 22 } else { 0 };
+        // At most a notebook column wide: names that no longer fit are turned.
         (
-            n.saturating_mul(per_bar).saturating_add(100).max(480),
+            n.saturating_mul(per_bar)
+                .saturating_add(100)
+                .clamp(480, super::image_grid::MAX_WIDTH),
             400 + note,
         )
     }

@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{value_mesh, value_range};
+use super::axes::{X_LABEL_AREA, value_mesh, value_range, y_label_area};
 use super::figure::{Figure, Plot, plot_err};
 use super::style::{self, GRID, LINE_WIDTH, MAX_MARKERS, TICK_SIZE, TITLE_SIZE, with_margins};
 use super::ticks::TickedAxis;
@@ -124,9 +124,9 @@ impl LearningCurves {
 
     /// The training and validation lines (with a marker per epoch when there are few), and
     /// their legend entries.
-    fn draw_lines<DB: DrawingBackend>(
+    fn draw_lines<'a, DB: DrawingBackend + 'a>(
         &self,
-        chart: &mut ChartContext<'_, DB, Cartesian2d<TickedAxis, TickedAxis>>,
+        chart: &mut ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>,
         train: &[f64],
         val: &[f64],
     ) -> Result<()> {
@@ -153,7 +153,15 @@ impl LearningCurves {
                 .map_err(plot_err)?
                 .label(name)
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(LINE_WIDTH))
+                    // The key's line carries the line's marker when the line has markers.
+                    let dot = if markers {
+                        color.filled()
+                    } else {
+                        TRANSPARENT.filled()
+                    };
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (20, 0)], color.stroke_width(LINE_WIDTH))
+                        + Circle::new((10, 0), 3, dot)
                 });
             if markers {
                 chart
@@ -187,15 +195,13 @@ impl LearningCurves {
         let y = value_range(lo, hi, "LearningCurves")?;
         let (x_lo, x_hi) = self.epoch_axis();
         value_range(x_lo, x_hi, "LearningCurves (epochs)")?;
+        let y_axis = TickedAxis::new(y.start, y.end, 7);
         let mut chart = ChartBuilder::on(area)
             .caption(caption, style::text(TITLE_SIZE))
             .margin(10)
-            .x_label_area_size(44)
-            .y_label_area_size(60)
-            .build_cartesian_2d(
-                TickedAxis::whole(x_lo, x_hi, 10),
-                TickedAxis::new(y.start, y.end, 7),
-            )
+            .x_label_area_size(X_LABEL_AREA)
+            .y_label_area_size(y_label_area(&y_axis))
+            .build_cartesian_2d(TickedAxis::whole(x_lo, x_hi, 10), y_axis)
             .map_err(plot_err)?;
         value_mesh(&mut chart, "epoch", metric.label())?;
         self.draw_lines(&mut chart, train, val)?;

@@ -24,13 +24,19 @@ pub struct ImageGrid {
     titles: Vec<String>,
     title: Option<String>,
     colormap: Colormap,
-    /// Pixels per image pixel.
+    /// Pixels per image pixel: at most this, fewer when the grid would be wider than
+    /// [`MAX_WIDTH`], unless set with [`ImageGrid::zoom`].
     zoom: u32,
+    /// Whether `zoom` was asked for, and is kept however wide the grid becomes.
+    zoom_set: bool,
     /// A colour bar beside the tiles for signed values (the weights), with its label.
     key: Option<String>,
 }
 
 const GAP: u32 = 16;
+/// The widest a grid is drawn by default, in pixels: a notebook's column, where a wider figure
+/// is scaled down and its text with it.
+pub const MAX_WIDTH: u32 = 960;
 /// Columns of a grid unless `shape` says otherwise: ten images make two rows of five, each
 /// large enough to read when a notebook viewer scales the figure down.
 const COLUMNS: usize = 5;
@@ -91,6 +97,7 @@ impl ImageGrid {
             title: None,
             colormap: Colormap::Grey,
             zoom: 4,
+            zoom_set: false,
             key: None,
         })
     }
@@ -148,7 +155,8 @@ impl ImageGrid {
             title: None,
             colormap: Colormap::Diverging,
             zoom: 4,
-            key: Some("weight ÷ the tile's largest |weight|".into()),
+            zoom_set: false,
+            key: Some("weight ÷ tile's largest".into()),
         })
     }
 
@@ -187,10 +195,41 @@ impl ImageGrid {
         self
     }
 
-    /// Screen pixels per image pixel (default 4: a 28×28 digit is 112×112).
+    /// The label of the colour bar beside signed tiles (by default, for
+    /// [`ImageGrid::weights`], "weight ÷ tile's largest"; say "change ÷ tile's largest" for a
+    /// grid of changes in weight). Keep it short: it runs along the bar.
+    pub fn key(mut self, label: impl Into<String>) -> Self {
+        if self.key.is_some() {
+            self.key = Some(label.into());
+        }
+        self
+    }
+
+    /// Screen pixels per image pixel (by default 4, a 28×28 digit drawn 112×112, or the
+    /// largest whole number below that keeps the grid within [`MAX_WIDTH`]).
     pub fn zoom(mut self, zoom: u32) -> Self {
         self.zoom = zoom.max(1);
+        self.zoom_set = true;
         self
+    }
+
+    /// The zoom the grid is drawn at: the one asked for, or the largest up to the default
+    /// that fits [`MAX_WIDTH`] (whole numbers only, so that every image pixel stays a square
+    /// of equal screen pixels).
+    fn drawn_zoom(&self) -> u32 {
+        if self.zoom_set {
+            return self.zoom;
+        }
+        let key = if self.key.is_some() { KEY_WIDTH } else { 0 };
+        let width = |z: u32| {
+            sat(self.cols)
+                .saturating_mul(sat(self.width_px).saturating_mul(z).saturating_add(GAP))
+                .saturating_add(key)
+        };
+        (1..=self.zoom)
+            .rev()
+            .find(|&z| width(z) <= MAX_WIDTH)
+            .unwrap_or(1)
     }
 
     /// The grid as a [`Figure`].
@@ -225,8 +264,8 @@ impl ImageGrid {
 
     fn tile_size(&self) -> (u32, u32) {
         (
-            sat(self.width_px).saturating_mul(self.zoom),
-            sat(self.height_px).saturating_mul(self.zoom),
+            sat(self.width_px).saturating_mul(self.drawn_zoom()),
+            sat(self.height_px).saturating_mul(self.drawn_zoom()),
         )
     }
 }
@@ -319,7 +358,7 @@ impl Plot for ImageGrid {
                 .map_err(plot_err)?;
         }
         self.draw_key(root)?;
-        let z = self.zoom as i32;
+        let z = self.drawn_zoom() as i32;
         let title_style = style::text(TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Bottom));
         for (i, image) in self.images.iter().take(self.rows * self.cols).enumerate() {
             let (row, col) = (i / self.cols, i % self.cols);

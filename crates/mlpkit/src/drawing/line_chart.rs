@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{value_mesh, value_range};
+use super::axes::{X_LABEL_AREA, value_mesh, value_range, y_label_area};
 use super::figure::{Figure, Plot, plot_err};
 use super::style::{self, GRID, LINE_WIDTH, MAX_MARKERS, TICK_SIZE, TITLE_SIZE, with_margins};
 use super::ticks::TickedAxis;
@@ -231,12 +231,13 @@ impl Plot for LineChart {
         let corner = self.emptiest_corner(&x_axis, &y_axis);
         let mut chart = builder
             .margin(10)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
+            .x_label_area_size(X_LABEL_AREA)
+            .y_label_area_size(y_label_area(&y_axis))
             .build_cartesian_2d(x_axis, y_axis)
             .map_err(plot_err)?;
         value_mesh(&mut chart, &self.x_label, &self.y_label)?;
         for (series, &color) in self.series.iter().zip(&SERIES_COLORS) {
+            let markers = series.points.len() <= MAX_MARKERS;
             chart
                 .draw_series(LineSeries::new(
                     series.points.clone(),
@@ -245,9 +246,17 @@ impl Plot for LineChart {
                 .map_err(plot_err)?
                 .label(series.name.as_str())
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(LINE_WIDTH))
+                    // The key's line carries the line's marker when the line has markers.
+                    let dot = if markers {
+                        color.filled()
+                    } else {
+                        TRANSPARENT.filled()
+                    };
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (20, 0)], color.stroke_width(LINE_WIDTH))
+                        + Circle::new((10, 0), 3, dot)
                 });
-            if series.points.len() <= MAX_MARKERS {
+            if markers {
                 chart
                     .draw_series(
                         series

@@ -1,6 +1,11 @@
 //! The figures' look, in one place: text sizes and colour, lines, grid, and when curves get
-//! markers. Sizes are in figure pixels, the pixels a notebook shows the figure at (matplotlib's
-//! defaults at 100 dpi are close: 10-point ticks are 14 pixels).
+//! markers. Sizes are in figure pixels, the pixels a notebook shows the figure at.
+//!
+//! The text sizes are matplotlib's defaults at 100 dpi (ticks, axis labels and legends 10
+//! points, titles 12) in plotters' measure: plotters takes a font's size as the height from
+//! its ascent to its descent, which for DejaVu Sans is [`EM_TO_SIZE`] times the em that a
+//! point size names. A 10-point em at 100 dpi is 13.9 pixels, so a 10-point label is
+//! 13.9 × 1.164 ≈ 16 here.
 
 use plotters::style::{FontTransform, IntoFont, RGBColor, TextStyle};
 
@@ -14,14 +19,23 @@ pub const MUTED: RGBColor = RGBColor(90, 90, 90);
 /// the data.
 pub const GRID: RGBColor = RGBColor(228, 228, 228);
 
-/// Tick labels and legends.
-pub const TICK_SIZE: f64 = 13.0;
-/// Axis labels.
-pub const LABEL_SIZE: f64 = 14.0;
-/// Titles of a panel or a figure.
-pub const TITLE_SIZE: f64 = 16.0;
-/// Small print: notes, units inside cells.
-pub const NOTE_SIZE: f64 = 12.0;
+/// DejaVu Sans's ascent-to-descent height in ems (its `hhea` ascent 0.928 and descent
+/// 0.236): what plotters calls a font's size, per em.
+pub const EM_TO_SIZE: f64 = 1.164;
+
+/// plotters' size of text of `points` points at 100 dpi.
+const fn points(points: f64) -> f64 {
+    points * 100.0 / 72.0 * EM_TO_SIZE
+}
+
+/// Tick labels and legends: 10 points, as matplotlib's.
+pub const TICK_SIZE: f64 = points(10.0);
+/// Axis labels: 10 points.
+pub const LABEL_SIZE: f64 = points(10.0);
+/// Titles of a panel or a figure: 12 points.
+pub const TITLE_SIZE: f64 = points(12.0);
+/// Small print (notes, numbers inside a matrix's cells): 9 points.
+pub const NOTE_SIZE: f64 = points(9.0);
 
 /// Width of data lines.
 pub const LINE_WIDTH: u32 = 2;

@@ -56,15 +56,15 @@ impl Ticks {
         }
     }
 
-    /// `value` with the ticks' decimals (`-0` written `0`).
+    /// `value` with the ticks' decimals, a negative one with a true minus sign (`−0.2`, as
+    /// typeset text writes it, not a hyphen), and `-0` written `0`.
     pub fn label(&self, value: f64) -> String {
         let text = format!("{value:.*}", self.decimals);
-        if text
-            .trim_start_matches('-')
-            .chars()
-            .all(|c| c == '0' || c == '.')
-        {
-            text.trim_start_matches('-').to_string()
+        let digits = text.trim_start_matches('-');
+        if digits.chars().all(|c| c == '0' || c == '.') {
+            digits.to_string()
+        } else if text.starts_with('-') {
+            format!("\u{2212}{digits}")
         } else {
             text
         }
@@ -262,7 +262,15 @@ mod tests {
         assert_eq!(labels(1.0, 50.0, 6), ["10", "20", "30", "40", "50"]);
         assert_eq!(
             labels(-0.3, 0.3, 7),
-            ["-0.3", "-0.2", "-0.1", "0.0", "0.1", "0.2", "0.3"]
+            [
+                "\u{2212}0.3",
+                "\u{2212}0.2",
+                "\u{2212}0.1",
+                "0.0",
+                "0.1",
+                "0.2",
+                "0.3"
+            ]
         );
         assert_eq!(
             labels(2.0e-4, 9.0e-4, 4),

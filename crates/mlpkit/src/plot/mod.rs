@@ -35,5 +35,5 @@ pub use prediction_grid::PredictionGrid;
 pub use probability_bars::ProbabilityBars;
 /// The colours of [`ProbabilityBars`].
 pub mod bars_colors {
-    pub use super::probability_bars::{OTHER, PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
+    pub use super::probability_bars::{Key, OTHER, PREDICTED_RIGHT, PREDICTED_WRONG, TRUE_CLASS};
 }

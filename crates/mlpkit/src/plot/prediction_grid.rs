@@ -5,7 +5,7 @@ use candle_core::Tensor;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::probability_bars::ProbabilityBars;
+use super::probability_bars::{CAPTION, LEGEND, ProbabilityBars, draw_legend};
 use crate::drawing::figure::{Figure, Plot};
 use crate::drawing::image_grid::ImageGrid;
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ pub struct PredictionGrid {
 
 /// One example's cell: the image's part and the bars' part, in pixels.
 const IMAGE_W: u32 = 150;
-const BARS_W: u32 = 340;
+const BARS_W: u32 = 330; // two examples side by side make 960, a notebook column
 const CELL_H: u32 = 250;
 
 impl PredictionGrid {
@@ -54,7 +54,8 @@ impl PredictionGrid {
         let names: Vec<String> = class_names.iter().map(|s| s.to_string()).collect();
         let mut examples = Vec::with_capacity(indices.len());
         for &i in indices {
-            let bars = ProbabilityBars::of(predictions, i, &names)?;
+            let mut bars = ProbabilityBars::of(predictions, i, &names)?;
+            bars.show_legend = false; // the grid draws one legend for all its examples
             let image = ImageGrid::new(&images.narrow(0, i, 1)?)?.zoom(4);
             examples.push((image, bars));
         }
@@ -100,10 +101,24 @@ impl Plot for PredictionGrid {
 
     fn default_size(&self) -> (u32, u32) {
         let rows = self.examples.len().div_ceil(self.cols) as u32;
-        (self.cols as u32 * (IMAGE_W + BARS_W), rows * self.cell_h)
+        (
+            self.cols as u32 * (IMAGE_W + BARS_W),
+            LEGEND as u32 + 8 + rows * self.cell_h,
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        // One legend for the whole grid, with every entry some example needs, in order.
+        let mut entries = Vec::new();
+        for (_, bars) in &self.examples {
+            for entry in bars.legend() {
+                if !entries.contains(&entry) {
+                    entries.push(entry);
+                }
+            }
+        }
+        draw_legend(root, &entries, LEGEND / 2 + 4)?;
+        let root = root.margin(LEGEND as u32 + 8, 0, 0, 0);
         let (cell_w, cell_h) = ((IMAGE_W + BARS_W) as i32, self.cell_h as i32);
         let n = self.examples.len();
         for (k, (image, bars)) in self.examples.iter().enumerate() {
@@ -117,7 +132,7 @@ impl Plot for PredictionGrid {
             // The image's tile is 112 pixels wide: centre it in its part, level with the bars.
             let (tile_w, _) = image.default_size();
             let pad = ((IMAGE_W as i32 - tile_w as i32) / 2).max(0);
-            image.draw(&left.margin(48, 0, pad, 0))?;
+            image.draw(&left.margin(CAPTION as u32 + 4, 0, pad as u32, 0))?;
             bars.draw(&right)?;
         }
         Ok(())

@@ -12,14 +12,25 @@ use crate::error::{Error, Result};
 use crate::predictions::Predictions;
 
 /// Bar colours: other classes, the predicted class, the true class (when it differs), and
-/// the true class when it is also the prediction.
+/// the true class when it is also the prediction. Right and wrong are blue and vermilion
+/// from Okabe and Ito's palette, which readers with any common colour blindness tell apart
+/// (red and green, the usual pair, turn into one olive for one reader in twelve).
 pub const OTHER: RGBColor = RGBColor(170, 170, 170);
-/// Colour of the predicted class when it is wrong.
-pub const PREDICTED_WRONG: RGBColor = RGBColor(214, 39, 40);
-/// Colour of the true class.
-pub const TRUE_CLASS: RGBColor = RGBColor(31, 119, 180);
-/// Colour of the predicted class when it is right.
-pub const PREDICTED_RIGHT: RGBColor = RGBColor(44, 160, 44);
+/// Colour of the predicted class when it is wrong: vermilion.
+pub const PREDICTED_WRONG: RGBColor = RGBColor(213, 94, 0);
+/// Colour of the true class: blue.
+pub const TRUE_CLASS: RGBColor = RGBColor(0, 114, 178);
+/// Colour of the predicted class when it is right: the true class's blue, since it is both.
+pub const PREDICTED_RIGHT: RGBColor = TRUE_CLASS;
+
+/// What a legend entry's key looks like: the shape drawn in the chart for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A bar of that colour.
+    Bar,
+    /// The triangle that marks the true class under a wrong prediction's bars.
+    Triangle,
+}
 
 /// Probabilities of each class, the predicted (largest) one and the true one marked.
 #[derive(Debug, Clone)]
@@ -34,6 +45,8 @@ pub struct ProbabilityBars {
     pub title: Option<String>,
     /// Class numbers under the bars instead of names (for small panels).
     pub numbered: bool,
+    /// Whether the chart draws its own legend (a grid of charts draws one for all).
+    pub show_legend: bool,
 }
 
 impl ProbabilityBars {
@@ -57,6 +70,7 @@ impl ProbabilityBars {
             truth: None,
             title: None,
             numbered: false,
+            show_legend: true,
         })
     }
 
@@ -89,15 +103,18 @@ impl ProbabilityBars {
         crate::math::argmax(&self.probabilities)
     }
 
-    /// What the colours mean, for this chart: the entries its legend shows.
-    pub fn legend(&self) -> Vec<(RGBColor, &'static str)> {
+    /// What the colours mean, for this chart: the entries its legend shows, each with the
+    /// shape it is drawn as.
+    pub fn legend(&self) -> Vec<(RGBColor, Key, &'static str)> {
         match self.truth {
-            Some(t) if t == self.predicted() => vec![(PREDICTED_RIGHT, "predicted = true class")],
+            Some(t) if t == self.predicted() => {
+                vec![(PREDICTED_RIGHT, Key::Bar, "predicted, right")]
+            }
             Some(_) => vec![
-                (PREDICTED_WRONG, "predicted (wrong)"),
-                (TRUE_CLASS, "true class"),
+                (PREDICTED_WRONG, Key::Bar, "predicted, wrong"),
+                (TRUE_CLASS, Key::Triangle, "true class"),
             ],
-            None => vec![(PREDICTED_RIGHT, "predicted")],
+            None => vec![(PREDICTED_RIGHT, Key::Bar, "predicted")],
         }
     }
 
@@ -193,8 +210,12 @@ impl Plot for ProbabilityBars {
             ((width / 2) as i32, CAPTION / 2),
         )
         .map_err(plot_err)?;
-        draw_legend(root, &self.legend(), CAPTION + LEGEND / 2)?;
-        let area = root.margin(CAPTION + LEGEND, 0, 0, 0);
+        let area = if self.show_legend {
+            draw_legend(root, &self.legend(), CAPTION + LEGEND / 2)?;
+            root.margin(CAPTION + LEGEND, 0, 0, 0)
+        } else {
+            root.margin(CAPTION, 0, 0, 0)
+        };
         let numbers: Vec<String>;
         let names = if self.numbered {
             numbers = (0..self.class_names.len()).map(|i| i.to_string()).collect();
@@ -207,14 +228,16 @@ impl Plot for ProbabilityBars {
     }
 }
 
-/// Height of the caption's row and of the legend's row, in pixels.
-const CAPTION: i32 = 28;
-const LEGEND: i32 = 20;
+/// Height of the caption's row, in pixels.
+pub(crate) const CAPTION: i32 = 30;
+/// Height of a legend's row, in pixels.
+pub(crate) const LEGEND: i32 = 24;
 
-/// A one-line legend centred at height `y`: a coloured square and its meaning per entry.
+/// A one-line legend centred at height `y`: each entry's key (a square for a bar, a
+/// triangle for the true class's mark) and its meaning.
 pub(crate) fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    entries: &[(RGBColor, &str)],
+    entries: &[(RGBColor, Key, &str)],
     y: i32,
 ) -> Result<()> {
     let font = crate::drawing::fonts::font_for(&plotters::style::FontFamily::SansSerif);
@@ -222,7 +245,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     let (square, gap, between) = (11, 6, 22);
     let widths: Vec<i32> = entries
         .iter()
-        .map(|(_, text)| {
+        .map(|(_, _, text)| {
             crate::drawing::typeset::layout(font, SIZE, text)
                 .width
                 .ceil() as i32
@@ -233,11 +256,18 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     let (width, _) = root.dim_in_pixel();
     let mut x = (width as i32 - total) / 2;
     let style = style::text(TICK_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
-    for ((color, text), w) in entries.iter().zip(widths) {
-        root.draw(&Rectangle::new(
-            [(x, y - square / 2), (x + square, y + square / 2 + 1)],
-            color.filled(),
-        ))
+    for ((color, key, text), w) in entries.iter().zip(widths) {
+        match key {
+            Key::Bar => root.draw(&Rectangle::new(
+                [(x, y - square / 2), (x + square, y + square / 2 + 1)],
+                color.filled(),
+            )),
+            Key::Triangle => root.draw(&TriangleMarker::new(
+                (x + square / 2, y + 1),
+                5,
+                color.filled(),
+            )),
+        }
         .map_err(plot_err)?;
         root.draw_text(text, &style, (x + square + gap, y))
             .map_err(plot_err)?;
