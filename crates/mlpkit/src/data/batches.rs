@@ -34,7 +34,21 @@ pub struct Batches {
 }
 
 impl Batches {
-    /// Batches of `batch_size` over `n` examples, in order, keeping a smaller last batch.
+    /// Batches of `batch_size` over `n` examples, in order, keeping a smaller last batch:
+    /// `⌈n / batch_size⌉` batches per epoch (`⌊n / batch_size⌋` with [`Batches::drop_last`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `batch_size` is 0.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// assert_eq!(Batches::new(150, 64)?.len(), 3);
+    /// assert_eq!(Batches::new(150, 64)?.drop_last(true).len(), 2);
+    /// let mut plain = Batches::new(5, 2)?;                  // no shuffle: in order
+    /// assert_eq!(plain.next_epoch_indices(), [vec![0, 1], vec![2, 3], vec![4]]);
+    /// assert!(Batches::new(150, 0).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn new(n: usize, batch_size: usize) -> Result<Self> {
         if batch_size == 0 {
             return Err(Error::InvalidArgument(
@@ -106,6 +120,24 @@ impl Batches {
 
     /// The next epoch's batches of `data`, each a [`Split`] of up to `batch_size` examples.
     /// Without shuffling, batches are cheap views (`narrow`); with it, they are gathered.
+    ///
+    /// # Errors
+    /// Each item is a `Result`; the iterator yields one error and then stops:
+    /// - [`Error::Mismatch`] when `data` does not hold the [`Batches::num_examples`] the
+    ///   batches were planned for (plan them with `Batches::new(data.len(), …)`);
+    /// - [`Error::Interrupted`] when the notebook's stop button (or Ctrl-C) was pressed;
+    ///   the batches before it were delivered.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let data = Split::new(
+    ///     Tensor::zeros((10, 4), DType::F32, &Device::Cpu)?,
+    ///     Tensor::zeros(10, DType::U32, &Device::Cpu)?,
+    /// )?;
+    /// let mut wrong_size = Batches::new(12, 4)?;            // planned for 12, given 10
+    /// assert!(wrong_size.epoch(&data).next().unwrap().is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn epoch<'a>(&mut self, data: &'a Split) -> EpochBatches<'a> {
         let indices = if self.rng.is_some() {
             Some(self.next_epoch_indices())

@@ -41,11 +41,28 @@ pub struct Dataset {
 
 impl Dataset {
     /// Loads `kind` from the first place that has it; see [`Loader`] for the search order.
+    ///
+    /// # Errors
+    /// Those of [`Loader::load`]: most often [`Error::DatasetNotFound`] (the message lists
+    /// every place searched and how to put the files in one of them). The example needs the
+    /// dataset on disk, so it is compiled but not run; the one of [`Dataset::save_idx`] runs.
+    ///
+    /// ```no_run
+    /// use mlpkit::prelude::*;
+    /// let fashion = Dataset::load(DatasetKind::FashionMnist)?;
+    /// assert_eq!(fashion.train.images().dims(), &[60_000, 28, 28]);
+    /// assert_eq!(fashion.class_names()[9], "Ankle boot");
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn load(kind: DatasetKind) -> Result<Self> {
         Loader::new(kind).load()
     }
 
-    /// Loads `kind` from the IDX files in `dir` only.
+    /// Loads `kind` from the IDX files in `dir` only, checking their SHA-256.
+    ///
+    /// # Errors
+    /// Those of [`Loader::load_dir`]: [`Error::DatasetNotFound`] when a file is missing from
+    /// `dir`, [`Error::ChecksumMismatch`] when one is not the published original.
     pub fn from_dir(kind: DatasetKind, dir: impl AsRef<Path>) -> Result<Self> {
         Loader::new(kind).load_dir(dir.as_ref())
     }
@@ -57,6 +74,37 @@ impl Dataset {
 
     /// Writes the dataset as the four original gzip-compressed IDX files into `dir` (each
     /// atomically), so that a copy fetched from the hub can be found there next time.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when `dir` cannot be made or written to (a missing folder is created;
+    /// each file is written whole or not at all); [`Error::Candle`] if the tensors cannot be
+    /// read as bytes.
+    ///
+    /// ```
+    /// use mlpkit::data::Source;
+    /// use mlpkit::prelude::*;
+    /// // A made-up dataset of three training and two test images (all black).
+    /// let split = |n: u32| -> mlpkit::Result<Split> {
+    ///     let images = Tensor::zeros((n as usize, 28, 28), DType::U8, &Device::Cpu)?;
+    ///     Split::new(images, Tensor::arange(0u32, n, &Device::Cpu)?)
+    /// };
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let tiny = Dataset {
+    ///     kind: DatasetKind::Mnist,
+    ///     train: split(3)?,
+    ///     test: split(2)?,
+    ///     source: Source::Dir(dir.path().into()),
+    /// };
+    /// tiny.save_idx(dir.path())?;
+    /// // They are not MNIST's published files: the SHA-256 check refuses them …
+    /// let refused = Dataset::from_dir(DatasetKind::Mnist, dir.path());
+    /// assert!(matches!(refused, Err(Error::ChecksumMismatch { .. })));
+    /// // … unless it is turned off.
+    /// let back = Loader::new(DatasetKind::Mnist).verify_checksums(false).load_dir(dir.path())?;
+    /// assert_eq!(back.train.label_vec()?, [0, 1, 2]);
+    /// assert_eq!(back.test.len(), 2);
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn save_idx(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
         for part in IdxPart::ALL {
@@ -281,6 +329,28 @@ impl Loader {
     }
 
     /// Searches every place in order and loads the first complete copy.
+    ///
+    /// # Errors
+    /// - [`Error::DatasetNotFound`] when no place holds all four files and the hub did not
+    ///   give them (without the crate's `hub` feature, the hub is never tried); the message
+    ///   lists each place and what it lacked;
+    /// - the errors of [`Loader::load_dir`] for the first place that holds all four files:
+    ///   a damaged file there is reported, not skipped;
+    /// - [`Error::Hub`] or [`Error::BadFile`] when the hub's copy was found but could not be
+    ///   read.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let empty = tempfile::tempdir().unwrap();
+    /// let result = Loader::new(DatasetKind::Mnist)
+    ///     .dir(empty.path())
+    ///     .default_dirs(false) // only the folder named here …
+    ///     .hub(false)          // … and not the hub
+    ///     .load();
+    /// let e = result.unwrap_err();
+    /// assert!(matches!(e, Error::DatasetNotFound { .. }));
+    /// assert!(e.to_string().contains("missing train-images-idx3-ubyte"));
+    /// ```
     pub fn load(&self) -> Result<Dataset> {
         let mut tried = Vec::new();
         for (why, dir) in self.local_candidates() {
@@ -326,6 +396,18 @@ impl Loader {
     }
 
     /// Loads the four IDX files from `dir`, checking headers, sizes, labels and (by default) digests.
+    ///
+    /// # Errors
+    /// - [`Error::DatasetNotFound`] when `dir` lacks one of the four files (plain or `.gz`);
+    /// - [`Error::Io`] when a file cannot be read;
+    /// - [`Error::BadIdx`] when a file is not a well-formed IDX file (truncated, bad gzip,
+    ///   wrong magic number, images that are not 28 × 28, no image at all);
+    /// - [`Error::ChecksumMismatch`] when checksums are verified (the default) and a file is
+    ///   not the published original: delete it and download it again;
+    /// - [`Error::Mismatch`] when the images and labels of a split are not as many, or a
+    ///   label is not a class 0–9.
+    ///
+    /// Example: [`Dataset::save_idx`].
     pub fn load_dir(&self, dir: &Path) -> Result<Dataset> {
         let paths = find_files(dir)
             .map_err(|missing| self.not_found(format!("  - {}: {missing}", dir.display())))?;

@@ -79,6 +79,26 @@ const MAX_DEFLATE_RATIO: u64 = 1032;
 /// be reachable from its compressed size, and decompression stops one byte past the
 /// promised length. A gzip file may hold several members (as `cat a.gz b.gz` makes);
 /// anything after the last member that is not gzip is an error.
+///
+/// # Errors
+/// - [`Error::Io`] when the file cannot be opened or read;
+/// - [`Error::BadIdx`] when it is not a well-formed IDX file: fewer than 4 bytes, a wrong
+///   magic number (not unsigned bytes, or not `expected_dims` dimensions), a header that
+///   promises more or fewer bytes than follow, or damaged gzip data;
+/// - [`Error::OutOfMemory`] when the data the header promises does not fit in memory.
+///
+/// ```
+/// use mlpkit::data::idx::{IdxArray, read_idx, write_idx_gz};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("labels.gz");
+/// let labels = IdxArray { dims: vec![4], data: vec![5, 0, 4, 1] };
+/// write_idx_gz(&path, &labels)?;
+/// let file = read_idx(&path, 1)?;                 // labels have one dimension
+/// assert_eq!(file.array, labels);
+/// assert_eq!(file.sha256.len(), 64);
+/// assert!(read_idx(&path, 3).is_err());           // not images: magic 2049, not 2051
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
     let file_len = file
@@ -107,6 +127,12 @@ pub fn read_idx(path: &Path, expected_dims: usize) -> Result<IdxFile> {
 /// The first `n` bytes of the file at `path` (all of it when it is shorter), decompressed
 /// first when the file is gzip-compressed (recognised by its first two bytes, as in
 /// [`read_idx`]): for looking at an IDX header by hand.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened or read; [`Error::BadIdx`] when it starts
+/// like gzip but its compressed data is damaged.
+///
+/// (This example reads MNIST's training images, so it is compiled but not run.)
 ///
 /// ```no_run
 /// # use mlpkit::data::idx::first_bytes;
@@ -156,7 +182,23 @@ enum Limit {
     AtMost(u64),
 }
 
-/// Parses IDX bytes (already decompressed) into dimensions and data.
+/// Parses IDX bytes (already decompressed) into dimensions and data; `path` only names
+/// them in errors.
+///
+/// # Errors
+/// [`Error::BadIdx`] as in [`read_idx`]: a wrong magic number, or a header whose sizes do
+/// not match the number of bytes.
+///
+/// ```
+/// use mlpkit::data::idx::{IdxArray, parse_idx};
+/// let images = IdxArray { dims: vec![1, 2, 2], data: vec![0, 64, 128, 255] };
+/// let bytes = images.to_bytes();
+/// assert_eq!(&bytes[..4], &[0, 0, 8, 3]);        // unsigned bytes, 3 dimensions
+/// assert_eq!(parse_idx("x".as_ref(), bytes.clone(), 3)?, images);
+/// let cut = bytes[..bytes.len() - 1].to_vec();    // one byte short
+/// assert!(parse_idx("x".as_ref(), cut, 3).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn parse_idx(path: &Path, bytes: Vec<u8>, expected_dims: usize) -> Result<IdxArray> {
     let len = bytes.len() as u64;
     Ok(read_stream(
@@ -328,6 +370,11 @@ fn read_up_to(path: &Path, source: &mut impl Read, buf: &mut [u8]) -> Result<usi
 }
 
 /// Writes `array` as a gzip-compressed IDX file at `path`, atomically.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be written (`path` is a folder, its folder cannot be
+/// made, the disk is full); the previous file at `path`, if any, is then unchanged.
+/// Example: [`read_idx`].
 pub fn write_idx_gz(path: &Path, array: &IdxArray) -> Result<()> {
     use std::io::Write;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -14,7 +14,20 @@ use candle_core::{D, DType, Tensor};
 use crate::error::{Error, Result};
 use crate::storage::{CHUNK_ROWS, with_cpu_slice};
 
-/// Flattens each example to one row: `(n, 28, 28)` → `(n, 784)`. Any dtype.
+/// Flattens each example to one row: `(n, 28, 28)` → `(n, 784)`. Any dtype; a tensor that
+/// is already `(n,)` or `(n, features)` comes back as it is.
+///
+/// # Errors
+/// [`Error::Shape`] when `x` is a single number (rank 0): there is no batch of examples to
+/// flatten.
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// let images = Tensor::zeros((5, 28, 28), DType::U8, &Device::Cpu)?;
+/// assert_eq!(flatten(&images)?.dims(), &[5, 784]);
+/// assert!(flatten(&Tensor::new(3f32, &Device::Cpu)?).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn flatten(x: &Tensor) -> Result<Tensor> {
     match x.rank() {
         0 => Err(Error::shape(
@@ -38,7 +51,25 @@ pub enum PixelRange {
     MinusOneToOne,
 }
 
-/// Converts raw pixels (`u8`, or any dtype holding 0–255) to `f32` in `range`.
+/// Converts raw pixels (`u8`, or any dtype holding 0–255) to `f32` in `range`: `p / 255`,
+/// then shifted and stretched as [`PixelRange`] says. Any shape.
+///
+/// It does not look at the values: pixels already scaled to [0, 1] would be divided by 255
+/// a second time, so scale the raw images once.
+///
+/// # Errors
+/// Only [`Error::Candle`], if Candle cannot convert or divide the tensor (out of memory on
+/// a GPU, say); every shape and dtype is accepted.
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// let raw = Tensor::new(&[[0u8, 51, 255]], &Device::Cpu)?;
+/// assert_eq!(scale(&raw, PixelRange::ZeroOne)?.to_vec2::<f32>()?, [[0.0, 0.2, 1.0]]);
+/// let ends = Tensor::new(&[0u8, 255], &Device::Cpu)?;
+/// assert_eq!(scale(&ends, PixelRange::MinusHalfToHalf)?.to_vec1::<f32>()?, [-0.5, 0.5]);
+/// assert_eq!(scale(&ends, PixelRange::MinusOneToOne)?.to_vec1::<f32>()?, [-1.0, 1.0]);
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn scale(x: &Tensor, range: PixelRange) -> Result<Tensor> {
     let map = |unit: f32| match range {
         PixelRange::ZeroOne => unit,
@@ -92,7 +123,21 @@ fn map_bytes(src: &[u8], table: &[f32]) -> Vec<f32> {
     out
 }
 
-/// Mean and (population) standard deviation of every element of `x`, in `f64`.
+/// Mean and (population) standard deviation of every element of `x`, in `f64`:
+/// `μ = Σ x / N`, `σ = √(Σ (x − μ)² / N)` (NumPy's `x.mean()`, `x.std()`).
+///
+/// # Errors
+/// [`Error::Shape`] when `x` has no element (an empty split, say).
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// let x = Tensor::new(&[[1f32, 2.0], [3.0, 4.0]], &Device::Cpu)?;
+/// let (mean, std) = mean_std(&x)?;
+/// assert_eq!(mean, 2.5);
+/// assert!((std - 1.25f64.sqrt()).abs() < 1e-12);      // deviations ±0.5, ±1.5
+/// assert!(mean_std(&Tensor::zeros(0, DType::F32, &Device::Cpu)?).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn mean_std(x: &Tensor) -> Result<(f64, f64)> {
     let n = x.elem_count();
     if n == 0 {
@@ -187,6 +232,25 @@ pub struct Standardizer {
 
 impl Standardizer {
     /// Per-feature mean over the first dimension and one global standard deviation.
+    ///
+    /// # Errors
+    /// - [`Error::Shape`] when `x` is not a batch `(n, features...)` (rank below 2) or holds
+    ///   no example;
+    /// - [`Error::InvalidArgument`] when σ is 0 (every value the same, a blank image set) or
+    ///   not a finite number (the data holds NaN or infinite values).
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let train = Tensor::new(&[[0f32, 2.0], [2.0, 4.0]], &Device::Cpu)?;
+    /// let s = Standardizer::fit(&train)?;
+    /// assert_eq!(s.mean.to_vec1::<f32>()?, [1.0, 3.0]);      // one μ per feature
+    /// assert!((s.std - 2f64.sqrt()).abs() < 1e-12);        // σ of 0, 2, 2, 4
+    /// let z = s.transform(&train)?.to_vec2::<f32>()?;
+    /// assert!((z[0][0] + 1.0 / 2f32.sqrt()).abs() < 1e-6); // (0 − 1) / √2
+    /// let blank = Tensor::ones((3, 2), DType::F32, &Device::Cpu)?;
+    /// assert!(Standardizer::fit(&blank).is_err());          // σ = 0
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn fit(x: &Tensor) -> Result<Self> {
         if x.rank() < 2 {
             return Err(Error::shape(
@@ -207,7 +271,24 @@ impl Standardizer {
         Self::checked(mean, std)
     }
 
-    /// One global mean and standard deviation.
+    /// One global mean and standard deviation, over every value of `x` (any shape).
+    ///
+    /// # Errors
+    /// - [`Error::Shape`] when `x` has no element;
+    /// - [`Error::InvalidArgument`] when σ is 0 (every value the same) or not a finite
+    ///   number (NaN or infinite values in the data).
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let train = Tensor::new(&[[0f32, 2.0], [2.0, 4.0]], &Device::Cpu)?;
+    /// let s = Standardizer::fit_global(&train)?;
+    /// assert_eq!(s.mean.to_scalar::<f32>()?, 2.0);
+    /// // A global standardiser takes examples of any shape, a per-feature one does not.
+    /// let other = Tensor::new(&[[2f32, 2.0, 2.0]], &Device::Cpu)?;
+    /// assert_eq!(s.transform(&other)?.to_vec2::<f32>()?, [[0.0, 0.0, 0.0]]);
+    /// assert!(Standardizer::fit(&train)?.transform(&other).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn fit_global(x: &Tensor) -> Result<Self> {
         let (mean, std) = mean_std(x)?;
         Self::checked(Tensor::new(mean as f32, x.device())?, std)
@@ -222,7 +303,13 @@ impl Standardizer {
         Ok(Self { mean, std })
     }
 
-    /// Applies `(x − μ) / σ`; `x` must have the training data's feature shape.
+    /// Applies `(x − μ) / σ`; `x` must have the training data's feature shape. Returns `f32`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the standardiser was made by [`Standardizer::fit`] (one μ per
+    /// feature) and the examples of `x` are shaped differently from those it was fitted on
+    /// (say, `(n, 784)` after fitting on `(n, 28, 28)`: flatten both the same way). One made
+    /// by [`Standardizer::fit_global`] takes any shape. See the examples above.
     pub fn transform(&self, x: &Tensor) -> Result<Tensor> {
         let feature_dims = &x.dims()[x.rank().min(1)..];
         if self.mean.rank() > 0 && feature_dims != self.mean.dims() {
@@ -269,7 +356,22 @@ impl Standardizer {
     }
 }
 
-/// One-hot rows from integer labels: `(n,)` → `(n, classes)` `f32` (Keras's `to_categorical`).
+/// One-hot rows from integer labels: `(n,)` → `(n, classes)` `f32` (Keras's `to_categorical`):
+/// row `i` is 1 in column `labels[i]` and 0 elsewhere.
+///
+/// # Errors
+/// - [`Error::Shape`] when `labels` is not one label per example, shape `(n,)` (one-hot rows
+///   already, or a single number);
+/// - [`Error::InvalidArgument`] when a label is `classes` or more (labels are `0..classes`).
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// let y = Tensor::new(&[2u32, 0], &Device::Cpu)?;
+/// assert_eq!(one_hot(&y, 3)?.to_vec2::<f32>()?, [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]);
+/// assert!(one_hot(&y, 2).is_err());                    // label 2 needs 3 classes
+/// assert!(one_hot(&one_hot(&y, 3)?, 3).is_err());      // already one-hot
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn one_hot(labels: &Tensor, classes: usize) -> Result<Tensor> {
     if labels.rank() != 1 {
         return Err(Error::shape(

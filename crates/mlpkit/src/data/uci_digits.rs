@@ -48,6 +48,20 @@ pub fn workspace_dir() -> PathBuf {
 
 /// Loads the digits from the first place that has the file: the folder in `UCI_DIGITS_DIR`,
 /// then `data/uci-digits/`. Images are `u8` `(1797, 8, 8)` with values 0–16, labels `u32`.
+///
+/// # Errors
+/// - [`Error::FileNotFound`] when neither folder holds `digits.csv.gz` (the message says how
+///   to get it: `./lab setup`);
+/// - the errors of [`load_file`] for the file found.
+///
+/// (The example needs the file on disk, so it is compiled but not run.)
+///
+/// ```no_run
+/// use mlpkit::data::uci_digits;
+/// let digits = uci_digits::load()?;
+/// assert_eq!(digits.images().dims(), &[1797, 8, 8]);
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn load() -> Result<Split> {
     let mut tried = Vec::new();
     let env = std::env::var_os(env_var()).map(PathBuf::from);
@@ -78,6 +92,11 @@ pub fn load() -> Result<Split> {
 }
 
 /// Loads the digits from `path`, checking its SHA-256 and every value.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::ChecksumMismatch`] when it is not
+/// the file scikit-learn ships (damaged, or another version: fetch it again); the errors of
+/// [`parse`].
 pub fn load_file(path: impl AsRef<Path>) -> Result<Split> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
@@ -94,7 +113,28 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Split> {
 }
 
 /// Reads the gzip-compressed CSV: one digit per line, 64 pixel values in 0–16 and a label
-/// in 0–9.
+/// in 0–9. `path` only names the data in errors; the SHA-256 is not checked here.
+///
+/// # Errors
+/// [`Error::BadFile`] when the bytes are not gzip-compressed text, a line does not hold 65
+/// values, a value is not a whole number in range (pixels 0–16, the label 0–9), or there is
+/// no line at all.
+///
+/// ```
+/// use std::io::Write;
+/// use mlpkit::data::uci_digits;
+/// let gzip = |text: &str| {
+///     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+///     gz.write_all(text.as_bytes()).unwrap();
+///     gz.finish().unwrap()
+/// };
+/// let line = format!("{}7\n", "16,".repeat(64));          // an all-ink 7
+/// let digits = uci_digits::parse("digits.csv.gz".as_ref(), &gzip(&line))?;
+/// assert_eq!((digits.images().dims(), digits.label_vec()?), (&[1, 8, 8][..], vec![7]));
+/// let bad = format!("{}7\n", "17,".repeat(64));           // 17 is not a grey level
+/// assert!(uci_digits::parse("digits.csv.gz".as_ref(), &gzip(&bad)).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn parse(path: &Path, gz: &[u8]) -> Result<Split> {
     let bad = |reason: String| Error::BadFile {
         path: path.to_path_buf(),

@@ -9,7 +9,12 @@ use super::{Grey, mnist_digit, mnist_style, read_picture, stretch, to_grey, to_t
 use crate::data::Split;
 use crate::error::{Error, Result};
 
-/// [`mnist_digit`] of a picture file (PNG, JPEG or BMP).
+/// [`mnist_digit`] of a picture file (PNG, JPEG or BMP): a `u8` tensor `(28, 28)`.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened or read; [`Error::BadFile`] when it is not
+/// a PNG, JPEG or BMP picture; [`Error::InvalidArgument`] when it shows no ink (the message
+/// names the file). Example: [`digits_in_folder`].
 pub fn mnist_digit_file(path: impl AsRef<Path>) -> Result<Tensor> {
     let path = path.as_ref();
     mnist_digit(&read_picture(path)?).map_err(|e| match e {
@@ -68,8 +73,24 @@ pub const PICTURE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "bmp"];
 /// hidden files) are passed over without a word.
 ///
 /// # Errors
-/// When the folder cannot be read, or holds no usable picture (the message says what to put
-/// there).
+/// [`Error::Io`] when the folder cannot be read (it does not exist, say);
+/// [`Error::InvalidArgument`] when it holds no usable picture (the message says what to put
+/// there, and why each file it saw was left out).
+///
+/// ```
+/// use mlpkit::data::picture::{Grey, digits_in_folder, save_png};
+/// let dir = tempfile::tempdir().unwrap();
+/// // A "1": a dark bar on white paper, and a picture whose name does not say its digit.
+/// let ink = |x: u32| if (13..17).contains(&x) { 0.0 } else { 1.0 };
+/// let one = Grey::from_fn(30, 30, |x, _| image::Luma([ink(x)]));
+/// save_png(&one, dir.path().join("1-bar.png"))?;
+/// save_png(&one, dir.path().join("bar.png"))?;
+/// let found = digits_in_folder(dir.path())?;
+/// assert_eq!((found.labels.clone(), found.images.dims()), (vec![1], &[1, 28, 28][..]));
+/// assert_eq!(found.skipped.len(), 1);                  // bar.png, with why
+/// assert!(digits_in_folder(dir.path().join("none")).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn digits_in_folder(dir: impl AsRef<Path>) -> Result<DigitPictures> {
     let dir = dir.as_ref();
     let shown = crate::files::shown_path(dir);

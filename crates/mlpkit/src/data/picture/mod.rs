@@ -60,6 +60,10 @@ pub const MIN_CONTRAST: f32 = 0.02;
 pub const INK_THRESHOLD: f32 = 0.1;
 
 /// Reads a picture file (PNG, JPEG or BMP), any size, colour or grey.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened or read; [`Error::BadFile`] when it is not
+/// a PNG, JPEG or BMP picture (or a damaged one). Example: [`save_png`].
 pub fn read_picture(path: impl AsRef<Path>) -> Result<DynamicImage> {
     let path = path.as_ref();
     let reader = image::ImageReader::open(path).map_err(|e| Error::io("open", path, e))?;
@@ -73,7 +77,10 @@ pub fn read_picture(path: impl AsRef<Path>) -> Result<DynamicImage> {
 }
 
 /// Brightness of every pixel in [0, 1] (0 black, 1 white), from any colour picture (the
-/// standard luma weights); an error for a picture with no pixel.
+/// standard luma weights).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a picture with no pixel (0 wide or 0 high).
 pub fn to_grey(picture: &DynamicImage) -> Result<Grey> {
     if picture.width() == 0 || picture.height() == 0 {
         return Err(Error::InvalidArgument(format!(
@@ -126,7 +133,11 @@ pub fn has_ink(grey: &Grey) -> bool {
 }
 
 /// The smallest rectangle holding every pixel brighter than `threshold` (after
-/// [`ink_bright`], the ink). An error when no pixel is.
+/// [`ink_bright`], the ink).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when no pixel is brighter than `threshold`: a blank page, or
+/// dark ink that was not made bright with [`ink_bright`] first.
 pub fn crop_to_ink(ink: &Grey, threshold: f32) -> Result<Grey> {
     let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
     for (x, y, p) in ink.enumerate_pixels() {
@@ -151,6 +162,9 @@ pub fn crop_to_ink(ink: &Grey, threshold: f32) -> Result<Grey> {
 /// Scales the picture so that its longer side is `side` pixels, keeping its aspect ratio
 /// (the shorter side is rounded, at least 1). Shrinking averages the pixels each new pixel
 /// covers (anti-aliasing); enlarging interpolates between neighbours.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the picture has no pixel or `side` is 0.
 pub fn fit_longer_side(picture: &Grey, side: u32) -> Result<Grey> {
     let (w, h) = picture.dimensions();
     if w == 0 || h == 0 || side == 0 {
@@ -188,6 +202,10 @@ pub fn center_of_mass(picture: &Grey) -> Option<(f32, f32)> {
 /// pixel `frame / 2` (pixel 14 of 0–27; to the nearest pixel); what would fall outside is cut
 /// off.
 ///
+/// # Errors
+/// [`Error::InvalidArgument`] when every pixel is dark (0): with no ink there is no centre
+/// of mass.
+///
 /// That is MNIST's own convention, measured: with it, MNIST's test digits pass through
 /// [`mnist_digit`] unchanged (with the centre of mass on the point between pixels 13 and 14,
 /// 39 of the first 50 would move by a pixel).
@@ -212,6 +230,9 @@ pub fn center_by_mass(picture: &Grey, frame: u32) -> Result<Grey> {
 
 /// The picture's values as MNIST's bytes (0–255) in a `u8` tensor of its shape
 /// `(height, width)`, ready for the same preprocessing as the dataset's images.
+///
+/// # Errors
+/// Only [`Error::Candle`], which a picture held in memory does not cause.
 pub fn to_tensor(picture: &Grey) -> Result<Tensor> {
     let (w, h) = picture.dimensions();
     Ok(Tensor::from_vec(
@@ -242,6 +263,10 @@ fn check_max(op: &str, max: f32) -> Result<()> {
 
 /// The MNIST steps on a grey picture: [`ink_bright`], [`crop_to_ink`], [`fit_longer_side`]
 /// (20 pixels) and [`center_by_mass`] (28 × 28).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the picture shows no ink (nothing stands out from the
+/// paper): see [`crop_to_ink`].
 pub fn mnist_style(grey: &Grey) -> Result<Grey> {
     let cropped = crop_to_ink(&ink_bright(grey), INK_THRESHOLD)?;
     center_by_mass(&fit_longer_side(&cropped, BOX)?, FRAME)
@@ -249,6 +274,24 @@ pub fn mnist_style(grey: &Grey) -> Result<Grey> {
 
 /// One picture of one digit as an MNIST image: a `u8` tensor `(28, 28)` made by [`to_grey`]
 /// and [`mnist_style`].
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the picture has no pixel or shows no ink.
+///
+/// ```
+/// use mlpkit::data::picture::mnist_digit;
+/// // A 40 × 40 white page with a dark square a quarter of the way in.
+/// let page = image::DynamicImage::ImageLuma8(image::GrayImage::from_fn(40, 40, |x, y| {
+///     image::Luma([if (5..15).contains(&x) && (5..15).contains(&y) { 0 } else { 255 }])
+/// }));
+/// let digit = mnist_digit(&page)?;
+/// assert_eq!(digit.dims(), &[28, 28]);
+/// let rows = digit.to_vec2::<u8>()?;
+/// assert_eq!((rows[0][0], rows[14][14]), (0, 255));    // dark frame, bright ink in the middle
+/// let blank = image::DynamicImage::ImageLuma8(image::GrayImage::new(40, 40));
+/// assert!(mnist_digit(&blank).is_err());               // no ink
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn mnist_digit(picture: &DynamicImage) -> Result<Tensor> {
     to_tensor(&mnist_style(&to_grey(picture)?)?)
 }
@@ -267,6 +310,22 @@ pub fn inverted(picture: &Grey) -> Grey {
 }
 
 /// Writes the picture as an 8-bit grey PNG file (0 black, 1 white), atomically.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be written (`path` is a folder, its folder cannot be
+/// made, a full disk; the previous file is then unchanged); [`Error::InvalidArgument`] if
+/// the picture cannot be encoded.
+///
+/// ```
+/// use mlpkit::data::picture::{Grey, read_picture, save_png, to_grey};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("grey.png");
+/// save_png(&Grey::from_pixel(3, 2, image::Luma([1.0])), &path)?;
+/// let back = to_grey(&read_picture(&path)?)?;
+/// assert_eq!((back.dimensions(), back.get_pixel(0, 0).0[0]), ((3, 2), 1.0));
+/// assert!(read_picture(dir.path().join("missing.png")).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn save_png(picture: &Grey, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     let grey = image::GrayImage::from_raw(picture.width(), picture.height(), bytes(picture))
@@ -280,7 +339,22 @@ pub fn save_png(picture: &Grey, path: impl AsRef<Path>) -> Result<()> {
 }
 
 /// A tensor `(height, width)` of values from 0 to `max` (bytes 0–255, or the UCI digits'
-/// 0–16) as a grey picture with values in [0, 1].
+/// 0–16) as a grey picture with values in [0, 1] (each value divided by `max`).
+///
+/// # Errors
+/// [`Error::Shape`] when `image` is not one image `(height, width)` (a batch: take one
+/// with `images.get(i)?`); [`Error::InvalidArgument`] when `max` is not positive.
+///
+/// ```
+/// use mlpkit::data::picture::from_tensor;
+/// use mlpkit::prelude::*;
+/// let uci = Tensor::new(&[[0u8, 8], [16, 4]], &Device::Cpu)?; // the UCI digits' 0–16
+/// let grey = from_tensor(&uci, 16.0)?;
+/// assert_eq!((grey.get_pixel(1, 0).0[0], grey.get_pixel(0, 1).0[0]), (0.5, 1.0));
+/// assert!(from_tensor(&uci.unsqueeze(0)?, 16.0).is_err());  // a batch of one
+/// assert!(from_tensor(&uci, 0.0).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn from_tensor(image: &Tensor, max: f32) -> Result<Grey> {
     let &[h, w] = image.dims() else {
         return Err(Error::shape(
@@ -307,6 +381,23 @@ pub fn from_tensor(image: &Tensor, max: f32) -> Result<Grey> {
 /// `(n, height', width')`. For instance `map_pictures(uci.images(), 16.0, mnist_style)`.
 /// The images are shared out over the CPU's cores (rayon); the result is the same as one
 /// at a time.
+///
+/// # Errors
+/// - [`Error::Shape`] when `images` is not `(n, height, width)`;
+/// - [`Error::InvalidArgument`] when `max` is not positive, there is no image, or `f`
+///   fails on one (the message says which: `image 3: …`);
+/// - [`Error::Mismatch`] when `f` makes pictures of different sizes.
+///
+/// ```
+/// use mlpkit::data::picture::{inverted, map_pictures, stretch};
+/// use mlpkit::prelude::*;
+/// let images = Tensor::zeros((2, 8, 8), DType::U8, &Device::Cpu)?;
+/// let big = map_pictures(&images, 16.0, |g| Ok(inverted(&stretch(g, 28, 28))))?;
+/// assert_eq!(big.dims(), &[2, 28, 28]);
+/// assert_eq!(big.max_all()?.to_scalar::<u8>()?, 255);      // black became white
+/// assert!(map_pictures(&images.get(0)?, 16.0, |g| Ok(g.clone())).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn map_pictures(
     images: &Tensor,
     max: f32,
