@@ -8,6 +8,18 @@ use crate::error::Result;
 
 /// The device the tutorials run on: the first CUDA GPU when the crate is built
 /// with the `cuda` feature and a GPU is present, the CPU otherwise.
+///
+/// # Errors
+/// Never without the `cuda` feature. With it, [`Error::Candle`](crate::Error::Candle) when
+/// a GPU is present but CUDA cannot start on it (a driver that does not match the toolkit).
+///
+/// ```
+/// let device = mlpkit::device::default_device()?;
+/// # #[cfg(not(feature = "cuda"))]
+/// assert!(device.is_cpu());
+/// println!("{}", mlpkit::device::describe(&device)); // e.g. `CPU (2 threads)`
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn default_device() -> Result<Device> {
     #[cfg(feature = "cuda")]
     {

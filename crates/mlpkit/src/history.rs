@@ -141,7 +141,29 @@ impl History {
         self.epochs.iter().map(|e| e.seconds).collect()
     }
 
-    /// The epoch with the best value of `monitor`.
+    /// The epoch with the best value of `monitor` (the lowest loss, the highest accuracy; the
+    /// first of equal ones), `None` when no epoch has it (no validation data for `val_*`).
+    ///
+    /// ```
+    /// use mlpkit::history::{EpochLog, History, Monitor};
+    /// let epoch = |epoch, val_loss| EpochLog {
+    ///     epoch,
+    ///     loss: 0.5,
+    ///     accuracy: 0.9,
+    ///     val_loss: Some(val_loss),
+    ///     val_accuracy: None,
+    ///     seconds: 1.0,
+    ///     learning_rate: 0.01,
+    ///     fused: true,
+    /// };
+    /// let history = History {
+    ///     epochs: vec![epoch(1, 0.40), epoch(2, 0.35), epoch(3, 0.38)],
+    ///     stopped_early: None,
+    /// };
+    /// assert_eq!(history.best(Monitor::ValLoss).map(|e| e.epoch), Some(2));
+    /// assert_eq!(history.val_loss(), [0.40, 0.35, 0.38]);
+    /// assert!(history.best(Monitor::ValAccuracy).is_none());
+    /// ```
     pub fn best(&self, monitor: Monitor) -> Option<&EpochLog> {
         self.epochs
             .iter()

@@ -56,6 +56,14 @@ pub struct Optimizer {
 impl Optimizer {
     /// An optimizer with `rule` for the floating-point variables among `vars`; an error if a
     /// setting of the rule is out of range.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidArgument`] when a setting of the rule is out of range
+    ///   ([`Rule::validate`]);
+    /// - [`Error::MadeInAnotherCell`] when the variables were made in another notebook cell
+    ///   than this one: make them here (`model.renew_vars()`).
+    ///
+    /// Example: the module's, above; `Optimizer::new(model.vars(), Sgd::new(-0.1))` fails.
     pub fn new(vars: Vec<Var>, rule: impl Into<Rule>) -> Result<Self> {
         let rule = rule.into();
         rule.validate()?;
@@ -110,6 +118,11 @@ impl Optimizer {
 
     /// Points the optimizer at new variables holding the same weights, in the same order
     /// (see [`crate::model::Sequential::renew_vars`]); its state (momentum, moments) is kept.
+    ///
+    /// # Errors
+    /// [`Error::Mismatch`] when `vars` are not as many, or not shaped like the old ones
+    /// (another model: compile it again); [`Error::MadeInAnotherCell`] when they were made
+    /// in another notebook cell.
     pub fn set_vars(&mut self, vars: Vec<Var>) -> Result<()> {
         let same = vars.len() == self.vars.len()
             && vars
@@ -133,6 +146,12 @@ impl Optimizer {
     /// error, changing nothing, when the optimizer was made in another notebook cell (its
     /// variables' gradients could be mixed up with this cell's tensors') or when no variable
     /// has a gradient (the loss was not computed from them).
+    ///
+    /// # Errors
+    /// - [`Error::MadeInAnotherCell`] when the optimizer was made in another notebook cell,
+    ///   or some of its variables got no gradient while others did;
+    /// - [`Error::InvalidArgument`] when none of its variables has a gradient: give it the
+    ///   variables the loss was computed from.
     pub fn update(&mut self, grads: &GradStore) -> Result<()> {
         if self.made_in != this_copy() {
             return Err(made_in_another_cell(

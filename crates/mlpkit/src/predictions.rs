@@ -30,12 +30,35 @@ pub struct Predictions {
 impl Predictions {
     /// `model`'s probabilities for every example of `data` (its outputs: softmax
     /// probabilities for the tutorials' classifiers), with `data`'s labels as the truth.
+    ///
+    /// # Errors
+    /// Those of [`Sequential::predict`] (no example, raw integer pixels, examples not shaped
+    /// for the model), [`Error::Shape`] for labels that are neither `(n,)` nor `(n, classes)`,
+    /// and those of [`Predictions::new`] (a label with no output, a diverged model).
     pub fn of_model(model: &Sequential, data: &Split) -> Result<Self> {
         let probabilities = model.predict(data.images())?;
         Self::new(&probabilities, &data.label_vec()?)
     }
 
     /// Probabilities `(n, classes)` and the true class of each of the `n` examples.
+    ///
+    /// # Errors
+    /// - [`Error::Shape`] when `probabilities` is not `(n, classes)`;
+    /// - [`Error::Mismatch`] when there are not `n` labels;
+    /// - [`Error::InvalidArgument`] when a label is not below `classes`, or a probability is
+    ///   NaN or infinite (the model diverged).
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let p = Tensor::new(&[[0.9f32, 0.1], [0.4, 0.6], [0.2, 0.8]], &Device::Cpu)?;
+    /// let preds = Predictions::new(&p, &[0, 0, 1])?;
+    /// assert_eq!(preds.predicted(), [0, 1, 1]);
+    /// assert_eq!(preds.misclassified(), [1]);             // example 1: 0.6 for the wrong class
+    /// assert_eq!(preds.hesitant(1), [1]);                 // its top probability is the lowest
+    /// assert_eq!(preds.reliability(0.8).answered, 2);     // two answers given with ≥ 80 %
+    /// assert!(Predictions::new(&p, &[0, 2, 1]).is_err()); // no class 2 among 2 columns
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn new(probabilities: &Tensor, truth: &[u32]) -> Result<Self> {
         let &[n, classes] = probabilities.dims() else {
             return Err(Error::shape(
@@ -79,6 +102,9 @@ impl Predictions {
     }
 
     /// Example `i`'s probabilities, one per class.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there is no example `i` (`i` ≥ [`Predictions::len`]).
     pub fn probabilities(&self, i: usize) -> Result<&[f32]> {
         self.probabilities
             .get(i)
@@ -87,6 +113,9 @@ impl Predictions {
     }
 
     /// Example `i`'s true class.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there is no example `i`.
     pub fn truth(&self, i: usize) -> Result<u32> {
         self.truth
             .get(i)

@@ -24,6 +24,17 @@ impl Align {
 }
 
 /// A small table of strings, e.g. "what the tutorial reported, what this notebook got".
+/// Printed as text; in a notebook, a cell whose value is a `Table` shows it as HTML.
+///
+/// ```
+/// use mlpkit::table::{Align, Table};
+/// let table = Table::new(&["model", "accuracy"])
+///     .align(&[Align::Left, Align::Right])
+///     .row(&["tutorial", "97.8 %"])
+///     .row(&["this notebook", "98.1 %"]);
+/// assert_eq!(table.len(), 2);
+/// assert_eq!(table.to_string().lines().nth(3), Some("this notebook    98.1 %"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     header: Vec<String>,

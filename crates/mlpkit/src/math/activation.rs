@@ -45,7 +45,20 @@ impl Activation {
         Activation::Linear,
     ];
 
-    /// Applies the activation to a batch `(n, units)`.
+    /// Applies the activation to a batch `(n, units)` (softmax along the last dimension).
+    ///
+    /// # Errors
+    /// Only [`Error::Candle`](crate::Error::Candle), for a tensor Candle cannot compute it on
+    /// (a softmax needs at least one dimension).
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let z = Tensor::new(&[[-1f32, 0.0, 1.0]], &Device::Cpu)?;
+    /// assert_eq!(Activation::Relu.apply(&z)?.to_vec2::<f32>()?, [[0.0, 0.0, 1.0]]);
+    /// let p = Activation::Softmax.apply(&z)?.to_vec2::<f32>()?;
+    /// assert!((p[0].iter().sum::<f32>() - 1.0).abs() < 1e-6 && p[0][2] > p[0][1]);
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn apply(self, z: &Tensor) -> Result<Tensor> {
         Ok(match self {
             Activation::Relu => z.relu()?,

@@ -135,6 +135,16 @@ pub fn count_correct_tensors(
 }
 
 /// The share of `predicted` equal to `truth` (which must be as long, and not empty).
+///
+/// # Errors
+/// [`Error::Mismatch`] when the two lists are not equally long, or are empty.
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// assert_eq!(accuracy(&[7, 2, 1, 0], &[7, 2, 1, 6])?, 0.75);
+/// assert!(accuracy(&[7, 2, 1], &[7, 2]).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn accuracy(truth: &[u32], predicted: &[u32]) -> Result<f64> {
     if truth.len() != predicted.len() || truth.is_empty() {
         return Err(Error::Mismatch(format!(

@@ -75,6 +75,27 @@ impl Loss {
     }
 
     /// Mean loss of a batch. `outputs` says whether `y_pred` holds logits or probabilities.
+    ///
+    /// # Errors
+    /// [`Error::Mismatch`] when the targets do not match the predictions: for the sparse
+    /// loss, `n` labels for `(n, classes)` predictions; for the others, the same shape.
+    /// [`Error::InvalidArgument`] when a sparse label is not a class `0..classes`.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// use mlpkit::math::Outputs;
+    /// let p = Tensor::new(&[[0.5f32, 0.25, 0.25]], &Device::Cpu)?;
+    /// let sparse = Loss::SparseCategoricalCrossentropy;
+    /// let label = Tensor::new(&[0u32], &Device::Cpu)?;
+    /// let loss = sparse.compute(&p, &label, Outputs::Probabilities)?;
+    /// assert!((loss.to_scalar::<f32>()? - 2f32.ln()).abs() < 1e-6);     // −log 0.5
+    /// let cat = Loss::CategoricalCrossentropy;
+    /// let y = Tensor::new(&[[0f32, 1.0, 0.0]], &Device::Cpu)?;
+    /// let loss = cat.compute(&p, &y, Outputs::Probabilities)?;
+    /// assert!((loss.to_scalar::<f32>()? - 4f32.ln()).abs() < 1e-6);     // −log 0.25
+    /// assert!(cat.compute(&p, &label, Outputs::Logits).is_err()); // a label, not a row
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn compute(self, y_pred: &Tensor, y_true: &Tensor, outputs: Outputs) -> Result<Tensor> {
         self.check_targets(y_pred, y_true)?;
         match (self, outputs) {
@@ -118,6 +139,9 @@ impl Loss {
 
     /// The loss of a model whose last layer has `activation`, given that layer's *logits*:
     /// softmax and sigmoid outputs are folded into the stable from-logits form.
+    ///
+    /// # Errors
+    /// Those of [`Loss::compute`].
     pub fn compute_for(
         self,
         logits: &Tensor,
@@ -232,6 +256,11 @@ impl Loss {
     ///
     /// `fit`, `evaluate` and every loss computation call this, so a label that does not name
     /// a class (like `u32::MAX`, which Candle's `gather` would skip) is an error everywhere.
+    ///
+    /// # Errors
+    /// [`Error::Mismatch`] when the targets have the wrong shape for the loss (with a hint
+    /// when they look like the other kind of label); [`Error::InvalidArgument`] when a sparse
+    /// label is not a whole number in `0..outputs`.
     pub fn check_labels(self, y_true: &Tensor, outputs: usize) -> Result<()> {
         let t = y_true.dims();
         match self {

@@ -189,6 +189,16 @@ impl Rule {
     /// Checks every setting of the rule: a learning rate that is finite and not negative,
     /// momentum and decay rates in `[0, 1)`, a non-negative decay and epsilon. Each field is
     /// named, so a new field does not compile until it is checked here too.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming every setting out of range, with its range.
+    ///
+    /// ```
+    /// use mlpkit::math::{Adam, Rule, Sgd};
+    /// assert!(Rule::from(Sgd::new(0.01).momentum(0.9)).validate().is_ok());
+    /// let e = Rule::from(Adam::new(f64::INFINITY).betas(0.9, 1.0)).validate().unwrap_err();
+    /// assert!(e.to_string().contains("learning_rate") && e.to_string().contains("beta_2"));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let mut problems = Vec::new();
         let mut need = |name: &str, value: f64, ok: bool, range: &str| {

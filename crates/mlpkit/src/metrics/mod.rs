@@ -53,6 +53,26 @@ impl ConfusionMatrix {
     }
 
     /// From true labels and predictions; `class_names` fixes the number of classes.
+    ///
+    /// # Errors
+    /// - [`Error::Mismatch`] when there are not as many predictions as labels;
+    /// - [`Error::InvalidArgument`] when a label or a prediction is not below the number of
+    ///   class names.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let truth = [0, 0, 0, 1, 1, 2];
+    /// let predicted = [0, 0, 1, 1, 1, 1];
+    /// let cm = ConfusionMatrix::new(&truth, &predicted, &["a", "b", "c"])?;
+    /// assert_eq!(cm.count(0, 1), 1);                       // one true `a` called `b`
+    /// assert_eq!(cm.support(0)?, 3);                       // three true `a`s
+    /// assert_eq!(cm.recall(0)?, 2.0 / 3.0);                // TP / (TP + FN) = 2 / 3
+    /// assert_eq!(cm.precision(1)?, 2.0 / 4.0);             // TP / (TP + FP) = 2 / 4
+    /// assert_eq!(cm.precision(2)?, 0.0);                   // never predicted: 0, not NaN
+    /// assert_eq!(cm.most_confused(), Some((0, 1, 1)));     // ties: row, then column order
+    /// assert!(ConfusionMatrix::new(&truth, &predicted, &["a", "b"]).is_err()); // class 2?
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn new<S: ToString>(truth: &[u32], predicted: &[u32], class_names: &[S]) -> Result<Self> {
         let k = class_names.len();
         if truth.len() != predicted.len() {
@@ -78,7 +98,29 @@ impl ConfusionMatrix {
         })
     }
 
-    /// The matrix of `model`'s predictions on `data`.
+    /// The matrix of `model`'s predictions on `data` (the most likely class of each example
+    /// against its label; one-hot labels are read by their largest entry).
+    ///
+    /// # Errors
+    /// Those of [`Sequential::predict`] (no example, raw integer pixels, examples not shaped
+    /// for the model), [`Error::Shape`] for labels that are neither `(n,)` nor
+    /// `(n, classes)`, and those of [`ConfusionMatrix::new`] (fewer class names than the
+    /// model has outputs or the data has classes).
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let model = Architecture::new(&[2]).add(Dense::new(3, Activation::Softmax)).build(0)?;
+    /// let data = Split::new(
+    ///     Tensor::new(&[[1f32, 0.0], [0.0, 1.0], [1.0, 1.0]], &Device::Cpu)?,
+    ///     Tensor::new(&[0u32, 1, 2], &Device::Cpu)?,
+    /// )?;
+    /// let cm = ConfusionMatrix::of_model(&model, &data, &["x", "y", "z"])?;
+    /// assert_eq!((cm.total(), cm.num_classes()), (3, 3));
+    /// let predicted = model.predict_classes(data.images())?;
+    /// assert_eq!(cm.accuracy(), accuracy(&data.label_vec()?, &predicted)?);
+    /// assert!(ConfusionMatrix::of_model(&model, &data, &["x", "y"]).is_err()); // class 2?
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn of_model<S: ToString>(
         model: &Sequential,
         data: &Split,
@@ -110,21 +152,39 @@ impl ConfusionMatrix {
     }
 
     /// Examples of class `c` (row sum).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there is no class `c` (`c` ≥ [`Self::num_classes`]).
+    /// Example: [`ConfusionMatrix::new`].
     pub fn support(&self, c: usize) -> Result<usize> {
         Ok(self.scores(self.class(c)?).support)
     }
 
-    /// Of the examples predicted as `c`, the share that are `c`.
+    /// Of the examples predicted as `c`, the share that are `c`: `TP / (TP + FP)`, 0 when
+    /// none is predicted as `c`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there is no class `c`. Example:
+    /// [`ConfusionMatrix::new`].
     pub fn precision(&self, c: usize) -> Result<f64> {
         Ok(self.scores(self.class(c)?).precision)
     }
 
-    /// Of the examples of class `c`, the share predicted as `c`.
+    /// Of the examples of class `c`, the share predicted as `c`: `TP / (TP + FN)`, 0 when
+    /// there is none.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there is no class `c`. Example:
+    /// [`ConfusionMatrix::new`].
     pub fn recall(&self, c: usize) -> Result<f64> {
         Ok(self.scores(self.class(c)?).recall)
     }
 
-    /// The harmonic mean of precision and recall of class `c`.
+    /// The harmonic mean of precision and recall of class `c`: `2 P R / (P + R)`, 0 when
+    /// both are 0.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there is no class `c`.
     pub fn f1(&self, c: usize) -> Result<f64> {
         Ok(self.scores(self.class(c)?).f1)
     }

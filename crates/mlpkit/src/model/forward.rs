@@ -12,7 +12,28 @@ use crate::math::dropout::dropout_mask;
 use crate::storage::CHUNK_ROWS;
 
 impl Sequential {
-    /// Checks and, if needed, reshapes a batch to `(n, input_shape...)`.
+    /// Checks and, if needed, reshapes a batch to `(n, input_shape...)`, as `f32`. Examples
+    /// with the right number of values are reshaped (`(n, 784)` for a `[28, 28]` model).
+    ///
+    /// # Errors
+    /// - [`Error::Shape`] when `x` is a single number, or its examples do not hold as many
+    ///   values as the model's input shape;
+    /// - [`Error::InvalidArgument`] when `x` holds integers (raw `u8` pixels): convert them
+    ///   first, e.g. with [`scale`](crate::data::scale).
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let model = Architecture::new(&[28, 28])
+    ///     .add(Flatten)
+    ///     .add(Dense::new(10, Activation::Softmax))
+    ///     .build(0)?;
+    /// let rows = Tensor::zeros((2, 784), DType::F32, &Device::Cpu)?;
+    /// assert_eq!(model.check_input(&rows)?.dims(), &[2, 28, 28]);
+    /// let raw = Tensor::zeros((2, 28, 28), DType::U8, &Device::Cpu)?;
+    /// assert!(model.check_input(&raw).unwrap_err().to_string().contains("scale"));
+    /// assert!(model.check_input(&Tensor::zeros((2, 100), DType::F32, &Device::Cpu)?).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn check_input(&self, x: &Tensor) -> Result<Tensor> {
         let expected = &self.architecture().input_shape;
         if x.rank() == 0 {
@@ -63,6 +84,22 @@ impl Sequential {
     ///
     /// Losses use this to compute cross-entropy from logits, which stays finite where
     /// `log(softmax(z))` would underflow.
+    ///
+    /// # Errors
+    /// Those of [`Sequential::check_input`]: inputs that are not floating-point, or not shaped
+    /// for the model.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let mut model = Architecture::new(&[3]).add(Dense::new(2, Activation::Softmax)).build(0)?;
+    /// let x = Tensor::new(&[[1f32, 0.0, -1.0]], &Device::Cpu)?;
+    /// let (z, act) = model.forward_logits(&x, false)?;
+    /// assert_eq!(act, Activation::Softmax);                // left for the loss to apply
+    /// let p = model.forward(&x)?;                          // softmax(z)
+    /// let by_hand = act.apply(&z)?;
+    /// assert_eq!(p.to_vec2::<f32>()?, by_hand.to_vec2::<f32>()?);
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn forward_logits(&mut self, x: &Tensor, train: bool) -> Result<(Tensor, Activation)> {
         let x = self.check_input(x)?;
         let (layers, params, rng) = self.parts_for_pass();
@@ -70,23 +107,51 @@ impl Sequential {
     }
 
     /// [`Sequential::forward_logits`] in inference mode (no dropout).
+    ///
+    /// # Errors
+    /// Those of [`Sequential::check_input`].
     pub fn logits(&self, x: &Tensor) -> Result<(Tensor, Activation)> {
         pass(self.layers(), self.params(), self.check_input(x)?, None)
     }
 
     /// Outputs in training mode (dropout active), as the layers define them.
+    ///
+    /// # Errors
+    /// Those of [`Sequential::check_input`].
     pub fn forward_train(&mut self, x: &Tensor) -> Result<Tensor> {
         let (z, act) = self.forward_logits(x, true)?;
         act.apply(&z)
     }
 
     /// Outputs in inference mode (no dropout): class probabilities for a softmax output.
+    /// One batch in one pass; for a whole dataset use [`Sequential::predict`].
+    ///
+    /// # Errors
+    /// Those of [`Sequential::check_input`].
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (z, act) = self.logits(x)?;
         act.apply(&z)
     }
 
     /// Outputs for every example of `x` (class probabilities for a softmax model), in batches.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `x` holds no example (or is a single number), and
+    /// those of [`Sequential::check_input`]: integer pixels not yet scaled, examples not
+    /// shaped for the model.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let model = Architecture::new(&[4]).add(Dense::new(3, Activation::Softmax)).build(0)?;
+    /// let x = Tensor::new(&[[0f32, 1.0, 2.0, 3.0], [1.0, 0.0, 0.0, 0.0]], &Device::Cpu)?;
+    /// let p = model.predict(&x)?;
+    /// assert_eq!(p.dims(), &[2, 3]);
+    /// for row in p.to_vec2::<f32>()? {
+    ///     assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6); // probabilities
+    /// }
+    /// assert!(model.predict(&Tensor::zeros((0, 4), DType::F32, &Device::Cpu)?).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn predict(&self, x: &Tensor) -> Result<Tensor> {
         let n = x.dims().first().copied().unwrap_or(0);
         if n == 0 {
@@ -101,7 +166,23 @@ impl Sequential {
         Ok(Tensor::cat(&outs, 0)?)
     }
 
-    /// The most likely class of every example of `x`.
+    /// The most likely class of every example of `x` (the largest output; the first of
+    /// equal ones).
+    ///
+    /// # Errors
+    /// Those of [`Sequential::predict`].
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// // A 2-output layer that copies its input: the larger input wins.
+    /// let model = Architecture::new(&[2]).add(Dense::new(2, Activation::Softmax)).build(0)?;
+    /// let eye = Tensor::new(&[[1f32, 0.0], [0.0, 1.0]], &Device::Cpu)?;
+    /// let zero = Tensor::zeros(2, DType::F32, &Device::Cpu)?;
+    /// model.set_weights(&[("dense.kernel".into(), eye), ("dense.bias".into(), zero)])?;
+    /// let x = Tensor::new(&[[0.2f32, 0.9], [3.0, -1.0]], &Device::Cpu)?;
+    /// assert_eq!(model.predict_classes(&x)?, [1, 0]);
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn predict_classes(&self, x: &Tensor) -> Result<Vec<u32>> {
         Ok(self.predict(x)?.argmax(D::Minus1)?.to_vec1::<u32>()?)
     }

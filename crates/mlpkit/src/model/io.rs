@@ -65,6 +65,32 @@ impl Sequential {
     /// Saves the model to one safetensors file: the weights, and in the file's metadata the
     /// architecture and the history. The file is replaced atomically: on any error the
     /// previous file at `path` is unchanged and no temporary file is left.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be written: `path` is a folder, its folder cannot
+    /// be made (missing folders are created), no permission, a full disk. The previous file is
+    /// then unchanged. [`Error::InvalidArgument`] in the unlikely case that the weights or the
+    /// description cannot be encoded.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("mlp"); // becomes mlp.safetensors
+    /// let model = Architecture::new(&[28, 28])
+    ///     .add(Flatten)
+    ///     .add(Dense::new(8, Activation::Relu))
+    ///     .add(Dense::new(10, Activation::Softmax))
+    ///     .build(3)?;
+    /// model.save(&path)?;
+    /// assert!(dir.path().join("mlp.safetensors").is_file());
+    /// let back = Sequential::load(&path, &Device::Cpu)?;
+    /// assert_eq!(back.architecture(), model.architecture());
+    /// let x = Tensor::ones((1, 784), DType::F32, &Device::Cpu)?;
+    /// assert_eq!(back.predict(&x)?.to_vec2::<f32>()?, model.predict(&x)?.to_vec2::<f32>()?);
+    /// // A file where a folder should be:
+    /// assert!(model.save(dir.path().join("mlp.safetensors").join("mlp")).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = model_path(path.as_ref());
         let saved = SavedModel {
@@ -88,6 +114,17 @@ impl Sequential {
 
     /// Rebuilds a saved model on `device`: architecture, weights and history. Compile it
     /// again before training further.
+    ///
+    /// # Errors
+    /// - [`Error::Io`] when there is no file at `path` (save the model first) or it cannot be
+    ///   read;
+    /// - [`Error::BadFile`] when the file is not a complete safetensors file (truncated,
+    ///   another format, the old `.json` description given instead), holds no architecture
+    ///   (weights saved by another program: build the architecture and use
+    ///   [`Sequential::load_weights`]), was saved by a newer mlpkit, or its tensors do not
+    ///   match its architecture.
+    ///
+    /// Example: [`Sequential::save`].
     pub fn load(path: impl AsRef<Path>, device: &Device) -> Result<Self> {
         let path = model_path(path.as_ref());
         let bytes = read_model_file(&path)?;
@@ -101,6 +138,23 @@ impl Sequential {
 
     /// Rebuilds a model from the bytes of a file [`Sequential::save`] wrote, already in
     /// memory (a web page fetches them); `name` says where they came from, in errors.
+    ///
+    /// # Errors
+    /// [`Error::BadFile`] as for [`Sequential::load`]: not a safetensors file, no
+    /// architecture in it, or tensors that do not match it.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("tiny.safetensors");
+    /// Architecture::new(&[2]).add(Dense::new(1, Activation::Sigmoid)).build(0)?.save(&path)?;
+    /// let bytes = std::fs::read(&path).unwrap();
+    /// let model = Sequential::from_bytes(&bytes, "tiny.safetensors", &Device::Cpu)?;
+    /// assert_eq!(model.param_count(), 3);
+    /// let cut = &bytes[..bytes.len() - 4];                  // a truncated download
+    /// assert!(Sequential::from_bytes(cut, "tiny.safetensors", &Device::Cpu).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn from_bytes(bytes: &[u8], name: &str, device: &Device) -> Result<Self> {
         let path = Path::new(name);
         parse(path, bytes)?;
@@ -130,6 +184,27 @@ impl Sequential {
     /// Replaces this model's weights with those in a saved model file. Fails, changing
     /// nothing, if the file is missing or damaged or its tensors do not match this
     /// architecture. The history in the file is not read.
+    ///
+    /// # Errors
+    /// - [`Error::Io`] when there is no file at `path` or it cannot be read;
+    /// - [`Error::BadFile`] when it is not a complete safetensors file, or its tensors'
+    ///   names or shapes are not this model's (it was saved from another architecture), or
+    ///   they do not hold floating-point values.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("w.safetensors");
+    /// let arch = Architecture::new(&[3]).add(Dense::new(2, Activation::Softmax));
+    /// arch.build(1)?.save(&path)?;
+    /// let model = arch.build(2)?;                          // other weights …
+    /// model.load_weights(&path)?;                          // … replaced by seed 1's
+    /// let first = arch.build(1)?.weights()?[0].1.to_vec2::<f32>()?;
+    /// assert_eq!(model.weights()?[0].1.to_vec2::<f32>()?, first);
+    /// let wider = Architecture::new(&[3]).add(Dense::new(4, Activation::Softmax)).build(0)?;
+    /// assert!(wider.load_weights(&path).is_err());         // (3, 4) is not (3, 2)
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn load_weights(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = model_path(path.as_ref());
         let bytes = read_model_file(&path)?;

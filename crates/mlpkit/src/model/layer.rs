@@ -217,6 +217,26 @@ impl Architecture {
     }
 
     /// Names, shapes and parameter counts of every layer, checking that they fit together.
+    /// A dense layer of `u` units on `i` inputs has `i·u + u` parameters (`i·u` without bias).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`], naming the layer, when:
+    /// - the input shape is empty or has a 0 in it;
+    /// - a `Dense` layer receives examples that are not rows (`[28, 28]`): put a `Flatten`
+    ///   before it;
+    /// - a `Dense` layer has 0 units, or a `Dropout` rate is not in `[0, 1)`;
+    /// - the network would have more than [`MAX_PARAMS`] parameters (a mistyped size).
+    ///
+    /// ```
+    /// use mlpkit::model::{Activation::*, Architecture, Dense, Dropout, Flatten};
+    /// let arch = Architecture::new(&[28, 28]).add(Flatten).add(Dense::new(10, Softmax));
+    /// let layers = arch.resolve()?;
+    /// assert_eq!((layers[1].name.as_str(), layers[1].params), ("dense", 784 * 10 + 10));
+    /// let no_flatten = Architecture::new(&[28, 28]).add(Dense::new(10, Softmax));
+    /// assert!(no_flatten.resolve().unwrap_err().to_string().contains("Flatten"));
+    /// assert!(arch.clone().add(Dropout::new(1.0)).resolve().is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn resolve(&self) -> Result<Vec<ResolvedLayer>> {
         if self.input_shape.is_empty() || self.input_shape.contains(&0) {
             return Err(Error::InvalidArgument(format!(
@@ -262,6 +282,20 @@ impl Architecture {
 
     /// The name and shape of every weight tensor, in the order of [`crate::model::Sequential::vars`]:
     /// `dense.kernel` `(inputs, units)`, `dense.bias` `(units,)`, `dense_1.kernel`, …
+    ///
+    /// # Errors
+    /// Those of [`Architecture::resolve`].
+    ///
+    /// ```
+    /// use mlpkit::model::{Activation::*, Architecture, Dense};
+    /// let arch = Architecture::new(&[4])
+    ///     .add(Dense::new(3, Relu))
+    ///     .add(Dense::new(2, Softmax).no_bias());
+    /// let names: Vec<String> = arch.weight_shapes()?.into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["dense.kernel", "dense.bias", "dense_1.kernel"]);
+    /// assert_eq!(arch.weight_shapes()?[2].1, [3, 2]);
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn weight_shapes(&self) -> Result<Vec<(String, Vec<usize>)>> {
         let mut out = Vec::new();
         for layer in self.resolve()? {
@@ -278,12 +312,19 @@ impl Architecture {
         Ok(out)
     }
 
-    /// Total number of trainable parameters.
+    /// Total number of trainable parameters (Keras's `model.count_params()`).
+    ///
+    /// # Errors
+    /// Those of [`Architecture::resolve`]: layers that do not fit together. Example:
+    /// [`Architecture`].
     pub fn param_count(&self) -> Result<usize> {
         Ok(self.resolve()?.iter().map(|l| l.params).sum())
     }
 
-    /// Shape of one output example.
+    /// Shape of one output example (the input shape when there is no layer).
+    ///
+    /// # Errors
+    /// Those of [`Architecture::resolve`].
     pub fn output_shape(&self) -> Result<Vec<usize>> {
         Ok(self
             .resolve()?

@@ -61,12 +61,33 @@ pub struct Sequential {
 }
 
 impl Architecture {
-    /// Creates the weights on the default device ([`crate::device::default_device`]).
+    /// Creates the weights on the default device ([`crate::device::default_device`]), drawn
+    /// from each layer's initialiser with a generator seeded by `seed`: the same seed gives
+    /// the same weights.
+    ///
+    /// # Errors
+    /// Those of [`Architecture::resolve`] ([`Error::InvalidArgument`]: layers that do not
+    /// fit together, such as a `Dense` layer on `[28, 28]` examples without a `Flatten`);
+    /// [`Error::Candle`] if the device cannot hold the weights.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let arch = Architecture::new(&[4]).add(Dense::new(3, Activation::Relu));
+    /// let (a, b) = (arch.build(7)?, arch.build(7)?);
+    /// assert_eq!(a.weights()?[0].1.to_vec2::<f32>()?, b.weights()?[0].1.to_vec2::<f32>()?);
+    /// assert_eq!(a.param_count(), 4 * 3 + 3);
+    /// let images = Architecture::new(&[28, 28]).add(Dense::new(10, Activation::Softmax));
+    /// assert!(images.build(7).is_err());                   // no Flatten before Dense
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn build(&self, seed: u64) -> Result<Sequential> {
         Sequential::new(self, seed, &crate::device::default_device()?)
     }
 
     /// Creates the weights on `device`.
+    ///
+    /// # Errors
+    /// As [`Architecture::build`].
     pub fn build_on(&self, seed: u64, device: &Device) -> Result<Sequential> {
         Sequential::new(self, seed, device)
     }
@@ -74,6 +95,9 @@ impl Architecture {
 
 impl Sequential {
     /// Builds `arch` with weights drawn from its initialisers, seeded by `seed`.
+    ///
+    /// # Errors
+    /// As [`Architecture::build`].
     pub fn new(arch: &Architecture, seed: u64, device: &Device) -> Result<Self> {
         let layers = arch.resolve()?;
         let mut rng = crate::random::stream(seed);
@@ -124,6 +148,22 @@ impl Sequential {
 
     /// Chooses the optimizer and the loss (Keras's `compile`). Compiling again starts the
     /// optimizer afresh (its momentum or moments at zero); the weights are kept.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a setting of the optimizer is out of range (a negative
+    /// or infinite learning rate, a momentum or β not in `[0, 1)`: [`Rule::validate`]). The
+    /// loss is checked against the labels later, by `fit` and `evaluate`.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let mut model = Architecture::new(&[2]).add(Dense::new(2, Activation::Softmax)).build(0)?;
+    /// assert!(model.loss().is_err());                      // not compiled yet
+    /// model.compile(Sgd::new(0.1).momentum(0.9), Loss::SparseCategoricalCrossentropy)?;
+    /// assert_eq!(model.loss()?, Loss::SparseCategoricalCrossentropy);
+    /// let too_much = Sgd::new(0.1).momentum(1.0);            // momentum must be below 1
+    /// assert!(model.compile(too_much, Loss::SparseCategoricalCrossentropy).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn compile(&mut self, optimizer: impl Into<Rule>, loss: Loss) -> Result<()> {
         // Variables renewed here belong to this cell's copy of the libraries, whichever cell
         // built the model (see `crate::copies`).
@@ -135,11 +175,18 @@ impl Sequential {
 
     /// The optimizer and loss chosen by [`Sequential::compile`], or an error that says to
     /// call it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when [`Sequential::compile`] has not been called.
     pub fn compiled(&self) -> Result<&Compiled> {
         self.compiled.as_ref().ok_or_else(not_compiled)
     }
 
     /// The loss chosen in `compile`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when [`Sequential::compile`] has not been called. Example:
+    /// [`Sequential::compile`].
     pub fn loss(&self) -> Result<Loss> {
         Ok(self.compiled()?.loss)
     }
@@ -192,6 +239,24 @@ impl Sequential {
     }
 
     /// The weights of the dense layer called `name` (e.g. `"dense_1"`): kernel and bias.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when no layer has that name (the message lists the names,
+    /// as [`Sequential::summary`] shows them) or the layer has no weights (`flatten`,
+    /// `dropout`).
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let model = Architecture::new(&[28, 28])
+    ///     .add(Flatten)
+    ///     .add(Dense::new(10, Activation::Softmax))
+    ///     .build(0)?;
+    /// let dense = model.dense_params("dense")?;
+    /// assert_eq!(dense.kernel.dims(), &[784, 10]);        // W: (inputs, units)
+    /// assert!(model.dense_params("flatten").is_err());     // no weights
+    /// assert!(model.dense_params("dense_1").is_err());     // no such layer
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn dense_params(&self, name: &str) -> Result<&DenseParams> {
         let i = self
             .layers
@@ -247,6 +312,9 @@ impl Sequential {
     /// each cell with its own copy of the libraries), a variable made by one copy can share
     /// its id with a tensor made by another, and the gradients get mixed up. Variables
     /// renewed by the copy that trains cannot collide. `fit` does this itself.
+    ///
+    /// # Errors
+    /// [`Error::Candle`] only, if a weight cannot be copied (out of memory on a GPU).
     pub fn renew_vars(&mut self) -> Result<Vec<Var>> {
         self.vars_made_in = crate::cells::this_copy();
         for p in self.params.iter_mut().flatten() {
@@ -259,6 +327,9 @@ impl Sequential {
     }
 
     /// Copies of every weight tensor, to restore later with [`Sequential::set_weights`].
+    ///
+    /// # Errors
+    /// [`Error::Candle`] only, if a weight cannot be copied (out of memory).
     pub fn weights(&self) -> Result<Vec<(String, Tensor)>> {
         self.named_vars()
             .into_iter()
@@ -269,6 +340,22 @@ impl Sequential {
     /// Overwrites the weights with `weights` (same names and shapes, as from
     /// [`Sequential::weights`], in any order). Each tensor goes to the variable of its name;
     /// nothing changes unless every one fits.
+    ///
+    /// # Errors
+    /// [`Error::Mismatch`] when a name is missing, a shape differs, or there are extra
+    /// tensors: weights of another architecture. Nothing is changed then.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// let arch = Architecture::new(&[3]).add(Dense::new(2, Activation::Linear));
+    /// let (a, b) = (arch.build(1)?, arch.build(2)?);
+    /// let x = Tensor::new(&[[1f32, 2.0, 3.0]], &Device::Cpu)?;
+    /// b.set_weights(&a.weights()?)?;                        // b is now a copy of a
+    /// assert_eq!(a.forward(&x)?.to_vec2::<f32>()?, b.forward(&x)?.to_vec2::<f32>()?);
+    /// let other = Architecture::new(&[3]).add(Dense::new(5, Activation::Linear)).build(0)?;
+    /// assert!(b.set_weights(&other.weights()?).is_err());  // (3, 5), not (3, 2)
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn set_weights(&self, weights: &[(String, Tensor)]) -> Result<()> {
         let vars = self.named_vars();
         check_same_tensors(

@@ -46,6 +46,34 @@ pub trait Callback {
 
 /// Stops when `monitor` has not improved for `patience` epochs; optionally puts back the
 /// weights of the best epoch when it stops (Keras's `EarlyStopping`).
+///
+/// An epoch improves when its value beats the best so far by more than `min_delta` (lower
+/// for losses, higher for accuracies). The weights are put back only when it stops training,
+/// not when the planned epochs run out first.
+///
+/// # Errors
+/// `fit` refuses to start ([`Error::InvalidArgument`](crate::Error::InvalidArgument)) when
+/// it watches [`Monitor::ValLoss`] or [`Monitor::ValAccuracy`] and there is no validation
+/// data.
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// let data = Split::new(
+///     Tensor::new(&[[0f32, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]], &Device::Cpu)?,
+///     Tensor::new(&[1u32, 1, 0, 0], &Device::Cpu)?,
+/// )?;
+/// let mut model = Architecture::new(&[2]).add(Dense::new(2, Activation::Softmax)).build(0)?;
+/// // A learning rate of 0 never improves anything: it stops after `patience` more epochs.
+/// model.compile(Sgd::new(0.0), Loss::SparseCategoricalCrossentropy)?;
+/// let stop = EarlyStopping::new(Monitor::Loss, 2);
+/// let options = Fit::epochs(10).shuffle(false).callback(stop).verbose(0);
+/// let history = model.fit(&data, options)?;
+/// assert_eq!(history.len(), 3);
+/// assert!(history.stopped_early.is_some());
+/// let watches_val = EarlyStopping::new(Monitor::ValLoss, 2);
+/// assert!(model.fit(&data, Fit::epochs(1).callback(watches_val).verbose(0)).is_err());
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct EarlyStopping {
     /// The quantity watched.
@@ -147,6 +175,27 @@ impl Callback for EarlyStopping {
 
 /// Saves the model (weights, architecture, history) whenever `monitor` reaches a new best
 /// (Keras's `ModelCheckpoint(save_best_only=True)`). Each save replaces the file atomically.
+///
+/// # Errors
+/// `fit` refuses to start when it watches a validation metric without validation data, and
+/// stops with [`Error::Io`](crate::Error::Io) (the epochs so far kept) when a save fails.
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("best.safetensors");
+/// let data = Split::new(
+///     Tensor::new(&[[0f32, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]], &Device::Cpu)?,
+///     Tensor::new(&[1u32, 1, 0, 0], &Device::Cpu)?,
+/// )?;
+/// let mut model = Architecture::new(&[2]).add(Dense::new(2, Activation::Softmax)).build(0)?;
+/// model.compile(Sgd::new(0.1), Loss::SparseCategoricalCrossentropy)?;
+/// let options = Fit::epochs(3).callback(Checkpoint::new(&path, Monitor::Loss)).verbose(0);
+/// model.fit(&data, options)?;
+/// let best = Sequential::load(&path, &Device::Cpu)?;   // with its history up to that epoch
+/// assert!((1..=3).contains(&best.history().len()));
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Checkpoint {
     /// Where the model is saved.
@@ -212,6 +261,17 @@ impl TimeBudget {
     }
 
     /// A budget of `seconds` (a finite number ≥ 0; anything else is an error).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `seconds` is negative,
+    /// NaN or infinite.
+    ///
+    /// ```
+    /// use mlpkit::prelude::*;
+    /// assert_eq!(TimeBudget::seconds(90.0)?.budget.as_secs(), 90);
+    /// assert!(TimeBudget::seconds(-1.0).is_err() && TimeBudget::seconds(f64::NAN).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn seconds(seconds: f64) -> Result<Self> {
         Duration::try_from_secs_f64(seconds)
             .map(Self::new)

@@ -18,6 +18,18 @@ pub enum Validation {
 }
 
 /// Options of [`Train::fit`](crate::train::Train::fit); `Fit::epochs(5)` and chained setters.
+///
+/// The setters never fail; `fit` checks the options before its first step and returns an
+/// error for `epochs` or `batch_size` 0 and a `validation_split` fraction not strictly
+/// between 0 and 1 (see [`Train::fit`](crate::train::Train::fit)'s `# Errors`).
+///
+/// ```
+/// use mlpkit::prelude::*;
+/// // Keras: model.fit(X, y, epochs=5, batch_size=64, validation_split=0.1, verbose=2)
+/// let options = Fit::epochs(5).batch_size(64).validation_split(0.1).verbose(2).threads(1);
+/// assert_eq!((options.epochs, options.batch_size, options.threads), (5, 64, Some(1)));
+/// assert!(matches!(options.validation, mlpkit::train::Validation::Split(f) if f == 0.1));
+/// ```
 pub struct Fit {
     /// Passes over the training data.
     pub epochs: usize,
