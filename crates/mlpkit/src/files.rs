@@ -25,7 +25,21 @@ const TEMP_SUFFIX: &str = ".tmp";
 
 /// Writes `bytes` to `path` atomically: afterwards `path` holds either its old content
 /// (on any error, including a full disk) or exactly `bytes`. No temporary file is left
-/// behind on error.
+/// behind on error. Missing folders above `path` are created.
+///
+/// # Errors
+/// [`Error::Io`] when `path` is a folder, a folder above it cannot be created (a file
+/// stands where a folder should be, no permission), or the bytes cannot be written or
+/// moved into place (a full disk).
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("notes/run.txt");
+/// mlpkit::files::write_bytes(&path, b"97.8 %")?;
+/// assert_eq!(std::fs::read(&path).unwrap(), b"97.8 %");
+/// assert!(mlpkit::files::write_bytes(dir.path(), b"x").is_err()); // a folder
+/// # Ok::<(), mlpkit::Error>(())
+/// ```
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(dir) => {

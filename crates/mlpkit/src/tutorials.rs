@@ -123,11 +123,21 @@ impl Tutorial {
     }
 
     /// Loads the data (searching as [`Dataset::load`] does) and prepares everything.
+    ///
+    /// # Errors
+    /// Those of [`Dataset::load`] (most often
+    /// [`Error::DatasetNotFound`](crate::Error::DatasetNotFound)), then those of
+    /// [`Tutorial::prepare_with`].
     pub fn prepare(self, seed: u64) -> Result<Recipe> {
         self.prepare_with(&Dataset::load(self.dataset())?, seed)
     }
 
     /// Prepares everything from an already loaded dataset.
+    ///
+    /// # Errors
+    /// Those of the steps it takes: scaling, standardising, splitting off validation data
+    /// ([`Split::split_first`]: a training set not larger than the tutorial's 5,000 or
+    /// 10,000 held-out examples) and building the model.
     pub fn prepare_with(self, data: &Dataset, seed: u64) -> Result<Recipe> {
         match self {
             Tutorial::MlpFromRawFiles => mlp_from_raw_files(data, seed),

@@ -34,6 +34,9 @@ pub enum OwnedTargets {
 impl OwnedTargets {
     /// Integer labels `(n,)` (any integer or float dtype holding whole numbers) or rows
     /// `(n, classes)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `targets` is neither `(n,)` nor `(n, classes)`.
     pub fn from_tensor(targets: &Tensor) -> Result<Self> {
         match targets.rank() {
             1 => Ok(Self::Labels(

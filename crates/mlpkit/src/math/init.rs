@@ -52,7 +52,21 @@ pub enum Init {
 }
 
 impl Init {
-    /// `count` values for a tensor with the given fans.
+    /// `count` values for a tensor with the given fans (`fan_in` inputs, `fan_out` outputs).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `fan_in` or `fan_out` is 0. The values of
+    /// `TruncatedNormal` and `Constant` are not checked: a NaN there gives NaN weights.
+    ///
+    /// ```
+    /// use mlpkit::math::Init;
+    /// let mut rng = mlpkit::random::stream(0);
+    /// let w = Init::GlorotUniform.sample(784 * 10, 784, 10, &mut rng)?;
+    /// let limit = (6.0f32 / (784.0 + 10.0)).sqrt();              // √(6 / (fan_in + fan_out))
+    /// assert!(w.iter().all(|v| v.abs() <= limit));
+    /// assert!(Init::Zeros.sample(3, 0, 3, &mut rng).is_err());
+    /// # Ok::<(), mlpkit::Error>(())
+    /// ```
     pub fn sample(
         self,
         count: usize,
@@ -85,6 +99,9 @@ impl Init {
     }
 
     /// A `(fan_in, fan_out)` kernel tensor on `device`.
+    ///
+    /// # Errors
+    /// As [`Init::sample`]; [`Error::Candle`] if `device` cannot hold it.
     pub fn kernel(
         self,
         fan_in: usize,

@@ -178,6 +178,11 @@ impl Loss {
     /// cross-entropy). With `delta`, also writes `∂(mean loss)/∂z` there (see the module's
     /// documentation). The targets must have the loss's form: labels for the sparse loss,
     /// rows for the others.
+    ///
+    /// # Errors
+    /// [`Error::Mismatch`] when the targets have the other form (labels for a loss that
+    /// needs rows, or rows for the sparse loss). Lengths are not checked: `z` must hold
+    /// `ids.len() × classes` values and every id must be an example of `targets`.
     pub fn score_logits(
         self,
         z: &[f32],
@@ -232,6 +237,9 @@ impl Loss {
 
     /// The [`Score`] of rows of logits: [`Loss::score_logits`] and the right answers
     /// ([`count_correct`]) of a last layer with activation `output`.
+    ///
+    /// # Errors
+    /// Those of [`Loss::score_logits`].
     pub fn score(
         self,
         z: &[f32],

@@ -153,6 +153,11 @@ impl fmt::Display for Summary {
 }
 
 /// `266610` → `266,610`.
+///
+/// ```
+/// assert_eq!(mlpkit::model::thousands(266_610), "266,610");
+/// assert_eq!(mlpkit::model::thousands(784), "784");
+/// ```
 pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
