@@ -23,6 +23,8 @@ tests/spread.py imports the functions that run a notebook and read its checked n
 
 import argparse
 import base64
+import contextlib
+import fcntl
 import re
 import sys
 import time
@@ -85,8 +87,33 @@ def images_in(cell) -> int:
     )
 
 
+# One notebook run at a time on this machine. A kernel started while another holds the
+# notebooks' build folder compiles every dependency again in a folder of its own (./lab
+# kernel); several such runs at once on two cores took over 15 minutes each to compile, and
+# failed. So runs of this script (and of tests/spread.py, which calls `run`) wait their turn.
+RUN_LOCK = ROOT / ".lab" / "notebook-run.lock"
+
+
+@contextlib.contextmanager
+def one_run_at_a_time():
+    RUN_LOCK.parent.mkdir(exist_ok=True)
+    with open(RUN_LOCK, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("    waiting for another notebook run on this machine to finish "
+                  f"({RUN_LOCK.relative_to(ROOT)})", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def run(nb, path: Path):
     """Executes `nb` cell by cell; returns (seconds to end of first cell, per-cell seconds, total)."""
+    with one_run_at_a_time():
+        return run_alone(nb, path)
+
+
+def run_alone(nb, path: Path):
     client = NotebookClient(
         nb,
         kernel_name=KERNEL,
