@@ -31,16 +31,13 @@ pub(crate) const EXERCISES: &[Exercise] = &[
 /// gradient; the notebook's right gradients come out near 1e-9 to 1e-7, a wrong slope near 1.
 const AGREE: f64 = 1e-5;
 
-/// The four tensors, in the order `Params::list` gives them.
-const TENSORS: [&str; 4] = ["W1", "b1", "W2", "b2"];
-
 /// Fewest weights per tensor a check must sample: the largest gradient alone is not enough.
 const PER_TENSOR: usize = 3;
 
 /// The relative errors `name`, one group per tensor (W1, b1, W2, b2), as long as each other.
 fn errors_per_tensor<'a>(j: &'a Judge<'_>, name: &str) -> Result<Vec<&'a [f64]>> {
     let errors = j.numbers(name)?;
-    if errors.len() % 4 != 0 || errors.len() < 4 * PER_TENSOR {
+    if !errors.len().is_multiple_of(4) || errors.len() < 4 * PER_TENSOR {
         return Err(j.wrong(
             format!(
                 "`{name}` has {} values; it should have the same number for each of W1, b1, W2 and b2, at least {PER_TENSOR} each",
@@ -49,7 +46,7 @@ fn errors_per_tensor<'a>(j: &'a Judge<'_>, name: &str) -> Result<Vec<&'a [f64]>>
             "check several weights of every tensor (as section 5 does with five), not only the largest gradient, and list them tensor by tensor",
         ));
     }
-    if let Some(bad) = errors.iter().find(|e| !(**e >= 0.0)) {
+    if let Some(bad) = errors.iter().find(|e| e.is_nan() || **e < 0.0) {
         return Err(j.wrong(
             format!("`{name}` holds {bad}, and a relative error is never negative"),
             "a relative error is |finite difference − backprop| divided by the larger of the two sizes",
@@ -135,7 +132,7 @@ fn one_sided_differences(j: &Judge<'_>) -> Result<String> {
         .iter()
         .chain(central)
         .chain(one_sided)
-        .any(|v| !(*v > 0.0))
+        .any(|v| v.is_nan() || *v <= 0.0)
     {
         return Err(j.wrong(
             "steps and relative errors should all be above zero",
@@ -258,7 +255,7 @@ fn where_gradients_vanish(j: &Judge<'_>) -> Result<String> {
             "list them in order, e.g. [4.0, 8.0, 16.0]",
         ));
     }
-    if ratios.iter().any(|r| !(*r > 0.0)) {
+    if ratios.iter().any(|r| r.is_nan() || *r <= 0.0) {
         return Err(j.wrong(
             "a ratio of two gradient sizes is above zero",
             "divide the output layer's RMS gradient by the first layer's",
