@@ -225,7 +225,7 @@ impl Architecture {
     /// - a `Dense` layer receives examples that are not rows (`[28, 28]`): put a `Flatten`
     ///   before it;
     /// - a `Dense` layer has 0 units, or a `Dropout` rate is not in `[0, 1)`;
-    /// - the network would have more than [`MAX_PARAMS`] parameters (a mistyped size).
+    /// - the network would have more than 2³¹ parameters (8 GiB of weights: a mistyped size).
     ///
     /// ```
     /// use mlpkit::model::{Activation::*, Architecture, Dense, Dropout, Flatten};
