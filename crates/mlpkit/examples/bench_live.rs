@@ -48,7 +48,9 @@ fn main() -> Result<()> {
     for round in 1..=rounds {
         for (verbose, into) in [(0, &mut silent), (1, &mut live)] {
             let (epoch, whole) = measure(verbose)?;
-            eprintln!("round {round}, verbose({verbose}): {epoch:.3} s per epoch, {whole:.2} s in all");
+            eprintln!(
+                "round {round}, verbose({verbose}): {epoch:.3} s per epoch, {whole:.2} s in all"
+            );
             into.push((epoch, whole));
         }
     }

@@ -380,6 +380,11 @@ pub fn one_hot(labels: &Tensor, classes: usize) -> Result<Tensor> {
             labels.dims(),
         ));
     }
+    if classes == 0 {
+        return Err(Error::InvalidArgument(
+            "one_hot: 0 classes; give the number of classes, 10 for MNIST's digits".into(),
+        ));
+    }
     let labels = labels.to_dtype(DType::U32)?;
     if let Some(max) = labels
         .max_keepdim(0)

@@ -157,6 +157,9 @@ fn one_hot_labels_like_to_categorical() {
     );
     let msg = one_hot(&y, 2).unwrap_err().to_string();
     assert!(msg.contains("label 2 does not fit in 2 classes"), "{msg}");
+    // No classes at all is an error that says what to give, not an overflow.
+    let msg = one_hot(&y, 0).unwrap_err().to_string();
+    assert!(msg.contains("0 classes"), "{msg}");
     // Back to integers.
     let s = Split::new(oh.clone(), oh).unwrap();
     assert_eq!(s.label_vec().unwrap(), [2, 0, 1]);

@@ -388,3 +388,14 @@ fn a_folder_of_pictures_reads_its_digits_by_name() {
     assert!(e.contains("names start with the digit"), "{e}");
     assert!(mlpkit::data::picture::digits_in_folder(empty.path().join("none")).is_err());
 }
+
+#[test]
+fn map_pictures_refuses_images_without_pixels() {
+    for shape in [(2usize, 0usize, 5usize), (2, 5, 0)] {
+        let empty = Tensor::zeros(shape, DType::F32, &Device::Cpu).unwrap();
+        let e = mlpkit::data::picture::map_pictures(&empty, 1.0, |g| Ok(g.clone()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("hold no pixel"), "{shape:?}: {e}");
+    }
+}

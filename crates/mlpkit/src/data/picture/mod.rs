@@ -423,10 +423,11 @@ fn map_pictures_with(
         ));
     };
     check_max("picture::map_pictures", max)?;
-    if n == 0 {
-        return Err(Error::InvalidArgument(
-            "picture::map_pictures: there is no image".into(),
-        ));
+    if n == 0 || h == 0 || w == 0 {
+        return Err(Error::InvalidArgument(format!(
+            "picture::map_pictures: images of shape {:?} hold no pixel; give images (n, height, width) with n, height and width above 0",
+            images.dims()
+        )));
     }
     // One copy of all the values, then plain slices: no tensor per image.
     let values = images
