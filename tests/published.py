@@ -37,6 +37,8 @@ END = "<!-- notebook-results:end -->"
 
 # An absolute path: a slash not preceded by a word character, then at least two components.
 ABSOLUTE = re.compile(r"(?<![\w.:/<])(/(?:[\w.+-]+/)+[\w.+-]*)")
+# An embedded file in HTML or SVG: `src="data:image/png;base64,…"`.
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 # Folders that are the same on every machine of a kind, not the one a notebook ran in.
 SYSTEM = ("/usr/share/", "/usr/lib/", "/etc/", "/dev/", "/proc/")
 # A relative path that climbs out of the notebooks' folder: `../data/mnist`, `../../shared/x`.
@@ -71,6 +73,9 @@ def output_problems(path: Path) -> list[str]:
             continue
         number += 1
         for kind, text in outputs(cell):
+            # A picture embedded in HTML (fit's live view ends with its curve as a PNG) is
+            # base64, whose slashes are not paths.
+            text = DATA_URI.sub("data:", text)
             for match in ABSOLUTE.finditer(text):
                 found = match.group(1)
                 if not found.startswith(SYSTEM):

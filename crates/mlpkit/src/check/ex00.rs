@@ -249,7 +249,7 @@ fn head_is_fair(j: &Judge<'_>) -> Result<String> {
         if evidence == "yes" {
             "the order is not random, so the first examples are not a fair sample"
         } else {
-            "no evidence against a random order, so taking the first examples is like drawing them at random"
+            "no evidence against a random order: these shares do not show the first examples differ from a random draw (which is not proof that they do not)"
         }
     ))
 }
