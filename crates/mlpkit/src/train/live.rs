@@ -54,9 +54,16 @@ impl Live {
     pub(crate) fn to(out: Box<dyn Write + Send>) -> Self {
         static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // The display id must differ between cells: Jupyter updates every output that has the
+        // id, so a second cell's fit with the first's id would overwrite the first's view. A
+        // counter alone does not do it, since each notebook cell links its own copy of the
+        // crate and so of this static (kernel/README.md); the clock's nanoseconds do.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         Self {
             out,
-            id: format!("mlpkit-fit-{}-{run}", std::process::id()),
+            id: format!("mlpkit-fit-{}-{nanos}-{run}", std::process::id()),
             header: String::new(),
             last: 0,
             batches: 0,
