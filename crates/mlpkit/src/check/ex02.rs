@@ -139,10 +139,8 @@ fn paired(a: &[f64], b: &[f64]) -> Result<(Spread, &'static str)> {
     Ok((d, verdict))
 }
 
-/// 02.3: the validation accuracies of three kinds of SGD over the same seeds (momentum 0.9
-/// at η = 0.001, none at η = 0.001, none at 10 η), the mean gain of momentum over none with
-/// its standard error, and two conclusions.
-fn what_momentum_does(j: &Judge<'_>) -> Result<String> {
+/// 02.3's three lists of accuracies, one per seed each, checked for their lengths and range.
+fn momentum_runs<'a>(j: &'a Judge<'_>) -> Result<[&'a [f64]; 3]> {
     let with = j.numbers("with momentum")?;
     let without = j.numbers("without momentum")?;
     let faster = j.numbers("without, ten times the rate")?;
@@ -158,6 +156,14 @@ fn what_momentum_does(j: &Judge<'_>) -> Result<String> {
             "give accuracies as shares, as `val_accuracy()` returns them",
         ));
     }
+    Ok([with, without, faster])
+}
+
+/// 02.3: the validation accuracies of three kinds of SGD over the same seeds (momentum 0.9
+/// at η = 0.001, none at η = 0.001, none at 10 η), the mean gain of momentum over none with
+/// its standard error, and two conclusions.
+fn what_momentum_does(j: &Judge<'_>) -> Result<String> {
+    let [with, without, faster] = momentum_runs(j)?;
     let (gain, helps) = paired(with, without)?;
     let mean = j.number("gain")?;
     j.close(
