@@ -241,7 +241,9 @@ def interrupt_check() -> list[str]:
         status, text = reply_and_output(kc.execute(setup))
         if status != "ok":
             return [f"setting up the interrupt check failed: {text}"]
-        training = kc.execute("model.fit(&train, Fit::epochs(10000))?;")
+        # verbose(2): a line per epoch, which this check watches for (the live view, the default in
+        # the kernel, shows a display instead; tests/browser_lab.py interrupts that one).
+        training = kc.execute("model.fit(&train, Fit::epochs(10000).verbose(2))?;")
         queued = kc.execute('println!("the queued cell ran");')
         interrupted = []
 
