@@ -204,6 +204,10 @@ impl Judge<'_> {
     }
 }
 
+/// How many standard errors a difference must be to count as more than chance, in every
+/// exercise that judges one (about 95 % of differences that are only chance fall within it).
+pub(crate) const BEYOND_CHANCE: f64 = 2.0;
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! What the checkers' tests share: judge an answer with one notebook's checkers, and say

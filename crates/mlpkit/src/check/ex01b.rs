@@ -1,6 +1,6 @@
 //! The checkers of notebook 01b's exercises (how sure are we?).
 
-use super::answer::{Exercise, Judge};
+use super::answer::{BEYOND_CHANCE, Exercise, Judge};
 use crate::error::Result;
 use crate::metrics::{McNemar, Spread};
 
@@ -27,9 +27,6 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         judge: seeds_needed,
     },
 ];
-
-/// How many standard errors a difference must be to count as more than chance here.
-const BEYOND_CHANCE: f64 = 2.0;
 
 /// The difference of the means of `a` and `b` and its standard error, √(s_a²/n_a + s_b²/n_b).
 fn difference(a: &Spread, b: &Spread) -> (f64, f64) {

@@ -1,6 +1,6 @@
 //! The checkers of notebook 02's exercises (the raw files, standardising, momentum, mistakes).
 
-use super::answer::{Exercise, Judge};
+use super::answer::{BEYOND_CHANCE, Exercise, Judge};
 use crate::error::Result;
 use crate::metrics::Spread;
 
@@ -27,9 +27,6 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         judge: digit_misread_most,
     },
 ];
-
-/// How many standard errors a difference must be to count as more than chance here.
-const BEYOND_CHANCE: f64 = 2.0;
 
 /// The scaled value of a background pixel (0 on the 0–255 scale, −1 after scaling).
 const BACKGROUND: f64 = -1.0;

@@ -1,7 +1,7 @@
 //! The checkers of notebook 03's exercises (monitors, the confusion matrix's colours,
 //! patience on a smaller training set, answering only when sure).
 
-use super::answer::{Exercise, Judge};
+use super::answer::{BEYOND_CHANCE, Exercise, Judge};
 use crate::error::Result;
 use crate::metrics::Spread;
 
@@ -28,9 +28,6 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         judge: answer_only_when_sure,
     },
 ];
-
-/// How many standard errors a difference must be to count as more than chance here.
-const BEYOND_CHANCE: f64 = 2.0;
 
 /// The first position of the best value (as early stopping keeps it: a tie is no new best).
 fn first_best(values: &[f64], lower_is_better: bool) -> usize {

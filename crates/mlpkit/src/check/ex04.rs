@@ -1,6 +1,6 @@
 //! The checkers of notebook 04's exercises (Fashion-MNIST with the book's network).
 
-use super::answer::{Exercise, Judge};
+use super::answer::{BEYOND_CHANCE, Exercise, Judge};
 use crate::error::Result;
 use crate::metrics::{McNemar, Spread};
 
@@ -27,9 +27,6 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         judge: third_label,
     },
 ];
-
-/// How many standard errors a difference must be to count as more than chance here.
-const BEYOND_CHANCE: f64 = 2.0;
 
 /// Fashion-MNIST's classes, in label order, as a conclusion names them.
 const CLASSES: [&str; 10] = [

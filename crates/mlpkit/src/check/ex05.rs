@@ -1,6 +1,6 @@
 //! The checkers of notebook 05's exercises (the training loop, written out).
 
-use super::answer::{Exercise, Judge};
+use super::answer::{BEYOND_CHANCE, Exercise, Judge};
 use crate::error::Result;
 use crate::metrics::Spread;
 
@@ -27,9 +27,6 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         judge: sgd_against_adam,
     },
 ];
-
-/// How many standard errors a difference must be to count as more than chance here.
-const BEYOND_CHANCE: f64 = 2.0;
 
 /// 05.1: the accuracy on the first 1,000 test images and on all 10,000 (percent), the standard
 /// error of an accuracy measured on 1,000 images (points), and whether the two lie within two

@@ -1,6 +1,6 @@
 //! The checkers of notebook 06's exercises (other people's handwriting, and your own).
 
-use super::answer::{Exercise, Judge};
+use super::answer::{BEYOND_CHANCE, Exercise, Judge};
 use crate::error::Result;
 use crate::metrics::Spread;
 
@@ -27,9 +27,6 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         judge: which_step_matters,
     },
 ];
-
-/// How many standard errors a difference must be to count as more than chance here.
-const BEYOND_CHANCE: f64 = 2.0;
 
 /// 06.1: each digit's recall before and after the fix, with how many digits of each there
 /// are, and the digit the fix cost most beyond chance (or "none").
